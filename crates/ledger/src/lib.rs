@@ -1,0 +1,4 @@
+//! datagate's tamper-evident ledger.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+pub mod merkle;
