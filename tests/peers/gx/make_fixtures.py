@@ -83,6 +83,7 @@ SUITES["people_values"] = ("people", [
     ("expect_column_values_to_not_be_null", {"column": "name"}),  # 1 null -> fail
     ("expect_column_values_to_not_be_null", {"column": "age", "mostly": 0.85}),  # 3/30 null -> pass
     ("expect_column_values_to_not_be_null", {"column": "age", "mostly": 0.95}),  # fail
+    ("expect_column_values_to_not_be_null", {"column": "age", "mostly": 0.9}),  # 27/30 == 0.9: pass
     ("expect_column_values_to_not_be_null", {"column": "city"}),  # "" -> null, " " stays
     ("expect_column_values_to_be_null", {"column": "city"}),  # fail
     ("expect_column_values_to_be_null", {"column": "city", "mostly": 0.05}),  # 2/30 null -> pass
@@ -101,6 +102,7 @@ SUITES["people_values"] = ("people", [
     ("expect_column_values_to_be_in_set", {"column": "age", "value_set": [34, 29, 41, 130]}),  # ints vs floats
     ("expect_column_values_to_not_be_in_set", {"column": "status", "value_set": ["UNKNOWN", "active"]}),
     ("expect_column_values_to_not_be_in_set", {"column": "city", "value_set": [" ", "Paris"]}),
+    ("expect_column_values_to_not_be_in_set", {"column": "status", "value_set": ["DELETED", "closed"]}),  # pass
     ("expect_column_values_to_be_unique", {"column": "id"}),  # pass
     ("expect_column_values_to_be_unique", {"column": "score"}),  # 88.5 twice -> both rows flagged
     ("expect_column_values_to_be_unique", {"column": "status"}),
@@ -110,11 +112,13 @@ SUITES["people_values"] = ("people", [
     ("expect_column_values_to_match_regex", {"column": "id", "regex": "^[0-9]+$"}),  # int column
     ("expect_column_values_to_not_match_regex", {"column": "name", "regex": r"[0-9😀]"}),
     ("expect_column_values_to_not_match_regex", {"column": "city", "regex": r"^\s|\s$"}),  # " ", "  Helsinki "
+    ("expect_column_values_to_not_match_regex", {"column": "email", "regex": r"\s"}),  # pass
     ("expect_column_values_to_match_regex_list", {"column": "email", "regex_list": [r"\.com$", r"\.fr$"]}),
     ("expect_column_values_to_match_regex_list", {"column": "email", "regex_list": ["@", "example"],
                                                   "match_on": "all"}),
     ("expect_column_values_to_match_regex_list", {"column": "email", "regex_list": ["@", r"\.com$"],
                                                   "match_on": "all"}),
+    ("expect_column_values_to_match_regex_list", {"column": "email", "regex_list": ["@", "-"], "mostly": 0.95}),
     ("expect_column_values_to_not_match_regex_list", {"column": "name", "regex_list": [r"^\s", "😀", "é"]}),
     ("expect_column_values_to_not_match_regex_list", {"column": "email", "regex_list": ["[A-Z]", "^not"]}),
     ("expect_column_value_lengths_to_be_between", {"column": "name", "min_value": 2, "max_value": 6}),
@@ -123,6 +127,7 @@ SUITES["people_values"] = ("people", [
     ("expect_column_value_lengths_to_be_between", {"column": "name", "min_value": 2, "max_value": 6,
                                                    "strict_min": True, "strict_max": True}),
     ("expect_column_value_lengths_to_equal", {"column": "signup", "value": 10}),  # pass
+    ("expect_column_value_lengths_to_be_between", {"column": "signup", "min_value": 10, "max_value": 10}),  # pass
     ("expect_column_value_lengths_to_equal", {"column": "name", "value": 4}),
     ("expect_column_values_to_be_of_type", {"column": "id", "type_": "int64"}),
     ("expect_column_values_to_be_of_type", {"column": "id", "type_": "int"}),
@@ -294,6 +299,8 @@ SUITES["sequences"] = ("sequences", [
     ("expect_column_values_to_be_increasing", {"column": "inc_nulls", "strictly": True}),
     ("expect_column_values_to_be_increasing", {"column": "inc_bad"}),
     ("expect_column_values_to_be_increasing", {"column": "inc_bad", "mostly": 0.8}),
+    ("expect_column_values_to_be_increasing", {"column": "inc_bad", "mostly": 0.85}),  # 17/20 == 0.85: pass
+    ("expect_column_values_to_be_increasing", {"column": "inc_bad", "mostly": 0.86}),  # fail
     ("expect_column_values_to_be_increasing", {"column": "dec_strict"}),
     ("expect_column_values_to_be_increasing", {"column": "float_inc", "strictly": True}),
     ("expect_column_values_to_be_increasing", {"column": "text_seq"}),  # strings: raises
@@ -343,6 +350,7 @@ SUITES["dupes"] = ("dupes", [
     ("expect_select_column_values_to_be_unique_within_record",
      {"column_list": ["x", "y", "z"], "ignore_row_if": "never"}),
     ("expect_select_column_values_to_be_unique_within_record", {"column_list": ["x", "y"], "mostly": 0.9}),
+    ("expect_select_column_values_to_be_unique_within_record", {"column_list": ["code", "b"]}),  # pass
     ("expect_column_unique_value_count_to_be_between", {"column": "code", "min_value": 15, "max_value": 15}),
     ("expect_column_unique_value_count_to_be_between", {"column": "dup_num", "min_value": 16, "max_value": 16}),
     ("expect_column_proportion_of_unique_values_to_be_between",
@@ -376,6 +384,8 @@ SUITES["pairs"] = ("pairs", [
                                                           "ignore_row_if": "neither"}),
     ("expect_column_pair_values_a_to_be_greater_than_b", {"column_A": "hi", "column_B": "lo", "or_equal": True,
                                                           "mostly": 0.8}),
+    ("expect_column_pair_values_a_to_be_greater_than_b", {"column_A": "hi", "column_B": "lo", "or_equal": True,
+                                                          "mostly": 0.75}),  # 15/20 == 0.75: pass
     ("expect_multicolumn_sum_to_equal", {"column_list": ["p", "q", "r"], "sum_total": 6}),
     ("expect_multicolumn_sum_to_equal", {"column_list": ["p", "q", "r"], "sum_total": 6,
                                          "ignore_row_if": "any_value_is_missing"}),
@@ -390,6 +400,7 @@ SUITES["text"] = ("text", [
     ("expect_column_value_lengths_to_equal", {"column": "word", "value": 1}),  # é, 😀 are 1; 👍🏽 is 2
     ("expect_column_value_lengths_to_be_between", {"column": "padded", "min_value": 1, "max_value": 2}),
     ("expect_column_value_lengths_to_equal", {"column": "code", "value": 6}),
+    ("expect_column_value_lengths_to_be_between", {"column": "code", "min_value": 5, "max_value": 7}),  # pass
     ("expect_column_values_to_match_regex", {"column": "code", "regex": r"^[A-Z]{2}-\d{3}$"}),
     ("expect_column_values_to_match_regex", {"column": "code", "regex": r"-\d{3}", "mostly": 0.9}),
     ("expect_column_values_to_match_regex", {"column": "word", "regex": r"^\w+$"}),  # unicode \w
@@ -566,7 +577,8 @@ def normalize(res: dict) -> dict:
 SUMMARY_KEYS = (
     "observed_value", "element_count", "missing_count", "missing_percent", "unexpected_count",
     "unexpected_percent", "unexpected_percent_nonmissing", "unexpected_percent_total",
-    "partial_unexpected_list", "partial_unexpected_index_list", "unexpected_index_list", "details",
+    "partial_unexpected_list", "partial_unexpected_index_list", "unexpected_index_list", "partial_missing_list",
+    "details",
 )
 
 
