@@ -1,0 +1,72 @@
+//! The `datagate` command line: thin glue over the library crates.
+//!
+//! Each subcommand lives in its own module under `commands/`, with its argument
+//! struct (clap derive) and one `run` function returning an [`ExitCode`].
+//! Adding a subcommand means adding one module and one line in [`Command`] and
+//! in [`main`]'s dispatch.
+//!
+//! Exit codes follow the mission's convention: 0 all good, 1 the data or artifact
+//! failed a check, 2 usage or unreadable input, 3 internal error (a panic).
+
+mod commands;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// datagate guards the data behind machine-learning models.
+#[derive(Parser)]
+#[command(name = "datagate", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate a bundled sample dataset against a bundled suite and write reports.
+    Demo(commands::demo::Args),
+    /// Validate a dataset against a data contract (Great Expectations suite or native suite).
+    Validate(commands::validate::Args),
+    /// Work with expectation suites (suggest one from a trusted reference dataset).
+    #[command(subcommand)]
+    Suite(commands::suite::Command),
+    /// Print a dataset's detected format and schema.
+    Schema(commands::schema::Args),
+}
+
+fn main() -> ExitCode {
+    install_panic_exit_code();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { 2 } else { 0 };
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Demo(args) => commands::demo::run(args),
+        Command::Validate(args) => commands::validate::run(args),
+        Command::Suite(cmd) => commands::suite::run(cmd),
+        Command::Schema(args) => commands::schema::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {}", output::error_chain(&err));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A panic is a bug in datagate, never the user's fault: report it and exit 3.
+fn install_panic_exit_code() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        default_hook(info);
+        eprintln!("datagate hit an internal error (a bug); please report it with the command that caused it");
+        std::process::exit(3);
+    }));
+}

@@ -1,0 +1,166 @@
+//! Splitting a CSV byte stream into record-aligned chunks that can be decoded in parallel.
+//!
+//! A newline ends a record unless it is inside quotes. Quotes toggle a parity bit (an
+//! escaped quote `""` toggles it twice), so a newline seen at even parity is a record
+//! boundary. The chunker scans each byte once with `memchr2` and cuts each chunk at the
+//! last boundary after `target` bytes.
+
+use std::io::Read;
+
+/// Raw bytes of whole records, with their offset in the (decompressed) stream.
+pub struct Chunk {
+    /// Offset of the first byte in the stream.
+    pub offset: u64,
+    /// The bytes: whole records only.
+    pub bytes: Vec<u8>,
+}
+
+/// Iterator of chunks over a reader.
+pub struct Chunker<R> {
+    reader: R,
+    buf: Vec<u8>,
+    /// How far `buf` has been scanned for quotes and newlines.
+    scanned: usize,
+    in_quotes: bool,
+    /// Position just past the last record-ending newline found in `buf[..scanned]`.
+    cut: Option<usize>,
+    offset: u64,
+    target: usize,
+    eof: bool,
+    quoting: bool,
+}
+
+impl<R: Read> Chunker<R> {
+    /// Chunks of about `target` bytes; `leftover` holds bytes already read from the stream at `offset`.
+    pub fn new(reader: R, leftover: Vec<u8>, offset: u64, target: usize) -> Self {
+        Self {
+            reader,
+            buf: leftover,
+            scanned: 0,
+            in_quotes: false,
+            cut: None,
+            offset,
+            target: target.max(1),
+            eof: false,
+            quoting: true,
+        }
+    }
+
+    /// Chunks cut at any newline, for formats where a raw newline always ends a record
+    /// (JSON Lines: newlines inside JSON strings are escaped).
+    pub fn lines(reader: R, target: usize) -> Self {
+        Self {
+            quoting: false,
+            ..Self::new(reader, Vec::new(), 0, target)
+        }
+    }
+
+    fn scan(&mut self) {
+        let start = self.scanned;
+        if !self.quoting {
+            if let Some(i) = memchr::memrchr(b'\n', &self.buf[start..]) {
+                self.cut = Some(start + i + 1);
+            }
+            self.scanned = self.buf.len();
+            return;
+        }
+        for i in memchr::memchr2_iter(b'"', b'\n', &self.buf[start..]) {
+            let at = start + i;
+            if self.buf[at] == b'"' {
+                self.in_quotes = !self.in_quotes;
+            } else if !self.in_quotes {
+                self.cut = Some(at + 1);
+            }
+        }
+        self.scanned = self.buf.len();
+    }
+
+    fn take(&mut self, end: usize) -> Chunk {
+        let rest = self.buf.split_off(end);
+        let bytes = std::mem::replace(&mut self.buf, rest);
+        let chunk = Chunk {
+            offset: self.offset,
+            bytes,
+        };
+        self.offset += end as u64;
+        self.scanned -= end;
+        self.cut = None;
+        chunk
+    }
+
+    /// The next chunk, or `None` at the end of the stream.
+    pub fn next_chunk(&mut self) -> std::io::Result<Option<Chunk>> {
+        loop {
+            if self.scanned < self.buf.len() {
+                self.scan();
+            }
+            if self.buf.len() >= self.target {
+                if let Some(cut) = self.cut {
+                    return Ok(Some(self.take(cut)));
+                }
+                if self.buf.len() > super::records::MAX_RECORD_BYTES {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!(
+                            "no record boundary within 256 MiB after byte {} (an unclosed quote?)",
+                            self.offset
+                        ),
+                    ));
+                }
+            }
+            if self.eof {
+                if self.buf.is_empty() {
+                    return Ok(None);
+                }
+                let len = self.buf.len();
+                return Ok(Some(self.take(len)));
+            }
+            let old = self.buf.len();
+            let want = self.target.max(1 << 16);
+            self.buf.resize(old + want, 0);
+            let n = self.reader.read(&mut self.buf[old..])?;
+            self.buf.truncate(old + n);
+            if n == 0 {
+                self.eof = true;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunks(data: &[u8], target: usize) -> Vec<(u64, Vec<u8>)> {
+        let mut c = Chunker::new(data, Vec::new(), 0, target);
+        let mut out = Vec::new();
+        while let Some(ch) = c.next_chunk().unwrap() {
+            out.push((ch.offset, ch.bytes));
+        }
+        out
+    }
+
+    #[test]
+    fn never_cuts_inside_quotes() {
+        let data = b"1,\"a\nb\"\n2,\"c\"\"\nd\"\n3,x\n";
+        for target in 1..data.len() + 2 {
+            let parts = chunks(data, target);
+            let joined: Vec<u8> = parts.iter().flat_map(|(_, b)| b.clone()).collect();
+            assert_eq!(joined, data.to_vec());
+            for (offset, bytes) in &parts {
+                let end = *offset as usize + bytes.len();
+                assert!(
+                    [8, 19, 23].contains(&end) || end == data.len(),
+                    "cut at {end} for target {target}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn keeps_leftover_offset() {
+        let mut c = Chunker::new(&b"2\n3\n"[..], b"1\n".to_vec(), 10, 1);
+        let first = c.next_chunk().unwrap().unwrap();
+        assert_eq!((first.offset, first.bytes.as_slice()), (10, &b"1\n"[..]));
+    }
+}
