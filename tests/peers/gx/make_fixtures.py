@@ -626,7 +626,8 @@ def describe_dataset(csv: Path) -> dict:
             "dtype": str(s.dtype),
             "null_count": int(s.isna().sum()),
             "python_types": sorted({type(v).__name__ for v in nonnull.tolist()}),
-            "values": sanitize(s.tolist()),
+            # pandas' value for every row; null where pandas has NaN/None (isna).
+            "values": sanitize([None if pd.isna(v) else v for v in s.tolist()]),
         }
     return {"rows": int(len(df)), "columns": cols}
 
