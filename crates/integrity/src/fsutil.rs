@@ -18,13 +18,21 @@ pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(if private { 0o600 } else { 0o644 }));
+        builder.permissions(std::fs::Permissions::from_mode(if private {
+            0o600
+        } else {
+            0o644
+        }));
     }
     #[cfg(not(unix))]
     let _ = private;
-    let mut tmp = builder.tempfile_in(dir).map_err(|e| Error::write(path, e))?;
+    let mut tmp = builder
+        .tempfile_in(dir)
+        .map_err(|e| Error::write(path, e))?;
     tmp.write_all(bytes).map_err(|e| Error::write(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::write(path, e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| Error::write(path, e))?;
     tmp.persist(path).map_err(|e| Error::write(path, e.error))?;
     Ok(())
 }

@@ -173,7 +173,9 @@ pub fn hash_file_progress(
     };
     // Small files get a small buffer: hashing a million 1 KiB files must not zero 16 MiB each.
     // One byte more than the length lets a single read observe end of file.
-    let cap = usize::try_from(len.saturating_add(1)).unwrap_or(block).clamp(1, block);
+    let cap = usize::try_from(len.saturating_add(1))
+        .unwrap_or(block)
+        .clamp(1, block);
     let mut buf = vec![0u8; cap];
     let mut reader = file;
     hash_reader_with(&mut reader, algorithms, &mut buf, progress).map_err(|e| Error::read(path, e))
@@ -225,13 +227,18 @@ mod tests {
     #[test]
     fn block_boundaries_do_not_change_digests() {
         // Data larger than one SHA-256 block and crossing the rayon threshold.
-        let data: Vec<u8> = (0..(3 * 1024 * 1024 + 17)).map(|i| (i * 7 % 251) as u8).collect();
+        let data: Vec<u8> = (0..(3 * 1024 * 1024 + 17))
+            .map(|i| (i * 7 % 251) as u8)
+            .collect();
         let whole = Digests {
             size: data.len() as u64,
             sha256: Some(sha256(&data)),
             blake3: Some(*blake3::hash(&data).as_bytes()),
         };
-        assert_eq!(hash_reader(&data[..], Algorithms::Both, &|_| {}).unwrap(), whole);
+        assert_eq!(
+            hash_reader(&data[..], Algorithms::Both, &|_| {}).unwrap(),
+            whole
+        );
         // A reader that returns tiny chunks.
         struct Dribble<'a>(&'a [u8]);
         impl Read for Dribble<'_> {
@@ -254,7 +261,11 @@ mod tests {
         let a = dir.path().join("a");
         std::fs::write(&a, b"abc").unwrap();
         let missing = dir.path().join("missing");
-        let res = hash_files(&[a.clone(), missing.clone(), a], Algorithms::Sha256, &|_| {});
+        let res = hash_files(
+            &[a.clone(), missing.clone(), a],
+            Algorithms::Sha256,
+            &|_| {},
+        );
         assert_eq!(res.len(), 3);
         assert!(res[0].is_ok() && res[2].is_ok());
         let err = res[1].as_ref().unwrap_err().to_string();

@@ -86,7 +86,9 @@ impl PrivateKey {
             match algorithm {
                 KeyAlgorithm::Ed25519 => {
                     let seed = random_bytes::<32>()?;
-                    return Ok(PrivateKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(&seed)));
+                    return Ok(PrivateKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(
+                        &seed,
+                    )));
                 }
                 KeyAlgorithm::EcdsaP256 => {
                     if let Ok(k) = p256::ecdsa::SigningKey::from_slice(&random_bytes::<32>()?) {
@@ -115,9 +117,8 @@ impl PrivateKey {
     /// Parse a PEM private key (PKCS#8 for every algorithm, or SEC1 for EC keys).
     pub fn from_pem(pem: &str, what: &str) -> Result<Self> {
         let pem = pem.trim_start_matches('\u{feff}');
-        let label = pem_label(pem).ok_or_else(|| {
-            Error::key(what, "not a PEM file (no '-----BEGIN ...-----' line)")
-        })?;
+        let label = pem_label(pem)
+            .ok_or_else(|| Error::key(what, "not a PEM file (no '-----BEGIN ...-----' line)"))?;
         match label.as_str() {
             "PRIVATE KEY" => {
                 if let Ok(k) = ed25519_dalek::SigningKey::from_pkcs8_pem(pem) {
@@ -198,9 +199,8 @@ impl PublicKey {
     /// Parse a PEM SubjectPublicKeyInfo public key.
     pub fn from_pem(pem: &str, what: &str) -> Result<Self> {
         let pem = pem.trim_start_matches('\u{feff}');
-        let label = pem_label(pem).ok_or_else(|| {
-            Error::key(what, "not a PEM file (no '-----BEGIN ...-----' line)")
-        })?;
+        let label = pem_label(pem)
+            .ok_or_else(|| Error::key(what, "not a PEM file (no '-----BEGIN ...-----' line)"))?;
         match label.as_str() {
             "PUBLIC KEY" => {
                 if let Ok(k) = ed25519_dalek::VerifyingKey::from_public_key_pem(pem) {
@@ -221,7 +221,10 @@ impl PublicKey {
                 what,
                 "this is a private key; pass the public key (the .pub file) to verify",
             )),
-            other => Err(Error::key(what, format!("unexpected PEM type {other:?}, expected PUBLIC KEY"))),
+            other => Err(Error::key(
+                what,
+                format!("unexpected PEM type {other:?}, expected PUBLIC KEY"),
+            )),
         }
     }
 
@@ -273,14 +276,32 @@ impl PublicKey {
                     .or_else(|_| fail("Ed25519 signature does not match this key and message"))
             }
             PublicKey::P256(k) => {
-                let Ok(sig) = p256::ecdsa::DerSignature::try_from(signature) else {
+                // DER is what Sigstore and model signing use; the fixed r||s form (64 bytes) is
+                // accepted too because the DSSE spec's own test vector uses it.
+                let sig = match p256::ecdsa::DerSignature::try_from(signature) {
+                    Ok(der) => p256::ecdsa::Signature::from_der(der.as_bytes()).ok(),
+                    Err(_) if signature.len() == 64 => {
+                        p256::ecdsa::Signature::from_slice(signature).ok()
+                    }
+                    Err(_) => None,
+                };
+                let Some(sig) = sig else {
                     return fail("not a DER-encoded ECDSA P-256 signature (truncated or damaged)");
                 };
                 k.verify(message, &sig)
                     .or_else(|_| fail("ECDSA P-256 signature does not match this key and message"))
             }
             PublicKey::P384(k) => {
-                let Ok(sig) = p384::ecdsa::DerSignature::try_from(signature) else {
+                // DER is what Sigstore and model signing use; the fixed r||s form (96 bytes) is
+                // accepted too because the DSSE spec's own test vector uses it.
+                let sig = match p384::ecdsa::DerSignature::try_from(signature) {
+                    Ok(der) => p384::ecdsa::Signature::from_der(der.as_bytes()).ok(),
+                    Err(_) if signature.len() == 96 => {
+                        p384::ecdsa::Signature::from_slice(signature).ok()
+                    }
+                    Err(_) => None,
+                };
+                let Some(sig) = sig else {
                     return fail("not a DER-encoded ECDSA P-384 signature (truncated or damaged)");
                 };
                 k.verify(message, &sig)
@@ -299,15 +320,26 @@ fn pem_label(pem: &str) -> Option<String> {
 fn read_text(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
     if bytes.len() > 64 * 1024 {
-        return Err(Error::key(path.display().to_string(), "file is too large to be a PEM key"));
+        return Err(Error::key(
+            path.display().to_string(),
+            "file is too large to be a PEM key",
+        ));
     }
-    String::from_utf8(bytes)
-        .map_err(|_| Error::key(path.display().to_string(), "not a PEM text file (not UTF-8)"))
+    String::from_utf8(bytes).map_err(|_| {
+        Error::key(
+            path.display().to_string(),
+            "not a PEM text file (not UTF-8)",
+        )
+    })
 }
 
 /// Generate a key pair and write `out` (private, PKCS#8 PEM, mode 0600) and `out.pub` (SPKI
 /// PEM). Refuses to overwrite either unless `force`. Returns the two paths.
-pub fn generate_files(out: &Path, algorithm: KeyAlgorithm, force: bool) -> Result<(PathBuf, PathBuf)> {
+pub fn generate_files(
+    out: &Path,
+    algorithm: KeyAlgorithm,
+    force: bool,
+) -> Result<(PathBuf, PathBuf)> {
     let mut pub_path = out.as_os_str().to_owned();
     pub_path.push(".pub");
     let pub_path = PathBuf::from(pub_path);
@@ -337,7 +369,11 @@ pub fn generate_files(out: &Path, algorithm: KeyAlgorithm, force: bool) -> Resul
 mod tests {
     use super::*;
 
-    const ALL: [KeyAlgorithm; 3] = [KeyAlgorithm::Ed25519, KeyAlgorithm::EcdsaP256, KeyAlgorithm::EcdsaP384];
+    const ALL: [KeyAlgorithm; 3] = [
+        KeyAlgorithm::Ed25519,
+        KeyAlgorithm::EcdsaP256,
+        KeyAlgorithm::EcdsaP384,
+    ];
 
     #[test]
     fn pem_round_trip_sign_verify_each_algorithm() {
@@ -351,7 +387,10 @@ mod tests {
             assert_eq!(pubkey, k.public_key());
             let sig = k2.sign(b"hello");
             pubkey.verify(b"hello", &sig).unwrap();
-            assert!(matches!(pubkey.verify(b"hellO", &sig), Err(Error::BadSignature(_))));
+            assert!(matches!(
+                pubkey.verify(b"hellO", &sig),
+                Err(Error::BadSignature(_))
+            ));
             // Truncated signatures are a clean error.
             for n in [0, 1, sig.len() / 2, sig.len() - 1] {
                 assert!(pubkey.verify(b"hello", &sig[..n]).is_err(), "{alg:?} {n}");
@@ -365,13 +404,19 @@ mod tests {
     #[test]
     fn rfc8032_test_1_public_key_and_signature() {
         // RFC 8032 section 7.1, TEST 1 (empty message).
-        let seed: [u8; 32] = hex::decode("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
-            .unwrap()
-            .try_into()
-            .unwrap();
+        let seed: [u8; 32] =
+            hex::decode("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
+                .unwrap()
+                .try_into()
+                .unwrap();
         let k = PrivateKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(&seed));
-        let PublicKey::Ed25519(vk) = k.public_key() else { unreachable!() };
-        assert_eq!(hex::encode(vk.as_bytes()), "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+        let PublicKey::Ed25519(vk) = k.public_key() else {
+            unreachable!()
+        };
+        assert_eq!(
+            hex::encode(vk.as_bytes()),
+            "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
+        );
         assert_eq!(
             hex::encode(k.sign(b"")),
             "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"
@@ -402,15 +447,24 @@ mod tests {
         ];
         for (pem, needle) in cases {
             let err = PrivateKey::from_pem(pem, "k.pem").unwrap_err().to_string();
-            assert!(err.contains(needle) && err.contains("k.pem"), "{pem:?}: {err}");
+            assert!(
+                err.contains(needle) && err.contains("k.pem"),
+                "{pem:?}: {err}"
+            );
         }
-        let err = PublicKey::from_pem("-----BEGIN PRIVATE KEY-----\nAA\n-----END PRIVATE KEY-----\n", "k")
-            .unwrap_err()
-            .to_string();
+        let err = PublicKey::from_pem(
+            "-----BEGIN PRIVATE KEY-----\nAA\n-----END PRIVATE KEY-----\n",
+            "k",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("private key"), "{err}");
-        let err = PublicKey::from_pem("-----BEGIN PUBLIC KEY-----\n!!!!\n-----END PUBLIC KEY-----\n", "k")
-            .unwrap_err()
-            .to_string();
+        let err = PublicKey::from_pem(
+            "-----BEGIN PUBLIC KEY-----\n!!!!\n-----END PUBLIC KEY-----\n",
+            "k",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("damaged"), "{err}");
     }
 
@@ -428,6 +482,9 @@ mod tests {
         assert_eq!(PublicKey::read(&pub_path).unwrap(), k.public_key());
         assert!(generate_files(&out, KeyAlgorithm::Ed25519, false).is_err());
         generate_files(&out, KeyAlgorithm::EcdsaP256, true).unwrap();
-        assert_eq!(PrivateKey::read(&priv_path).unwrap().algorithm(), KeyAlgorithm::EcdsaP256);
+        assert_eq!(
+            PrivateKey::read(&priv_path).unwrap().algorithm(),
+            KeyAlgorithm::EcdsaP256
+        );
     }
 }

@@ -148,7 +148,11 @@ impl Manifest {
         let has_b3 = match self.algorithms.as_slice() {
             [a] if a == "sha256" => false,
             [a, b] if a == "sha256" && b == "blake3" => true,
-            other => return bad(format!("algorithms {other:?}: expected [\"sha256\"] or [\"sha256\",\"blake3\"]")),
+            other => {
+                return bad(format!(
+                    "algorithms {other:?}: expected [\"sha256\"] or [\"sha256\",\"blake3\"]"
+                ))
+            }
         };
         let mut seen = BTreeSet::new();
         for f in &self.files {
@@ -162,9 +166,13 @@ impl Manifest {
             match (&f.blake3, has_b3) {
                 (Some(b), true) if is_hex64(b) => {}
                 (None, false) => {}
-                (Some(_), true) => return bad(format!("{}: blake3 is not 64 lowercase hex digits", f.path)),
+                (Some(_), true) => {
+                    return bad(format!("{}: blake3 is not 64 lowercase hex digits", f.path))
+                }
                 (None, true) => return bad(format!("{}: blake3 missing", f.path)),
-                (Some(_), false) => return bad(format!("{}: blake3 present but not in algorithms", f.path)),
+                (Some(_), false) => {
+                    return bad(format!("{}: blake3 present but not in algorithms", f.path))
+                }
             }
         }
         for l in &self.symlinks {
@@ -185,7 +193,10 @@ fn is_hex64(s: &str) -> bool {
 /// the tree it describes out of that tree's fingerprint.
 pub fn rel_inside(root: &Path, file: &Path) -> Option<String> {
     let root = std::fs::canonicalize(root).ok()?;
-    let parent = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let parent = std::fs::canonicalize(parent).ok()?;
     let full = parent.join(file.file_name()?);
     let rel = full.strip_prefix(&root).ok()?;
@@ -219,7 +230,11 @@ pub fn create_tree(
             }),
         }
     }
-    let algorithms = if algorithms.sha256() { algorithms } else { Algorithms::Both };
+    let algorithms = if algorithms.sha256() {
+        algorithms
+    } else {
+        Algorithms::Both
+    };
     let digests = hash_files(&paths, algorithms, progress);
     let mut records = Vec::with_capacity(files.len());
     for (rel, d) in files.into_iter().zip(digests) {
@@ -389,7 +404,9 @@ mod tests {
     fn verify_names_modified_added_removed() {
         let dir = tree();
         let m = create_tree(dir.path(), Algorithms::Both, &[], &|_| {}).unwrap();
-        assert!(verify_tree(dir.path(), &m, &[], &|_| {}).unwrap().is_clean());
+        assert!(verify_tree(dir.path(), &m, &[], &|_| {})
+            .unwrap()
+            .is_clean());
         fs::write(dir.path().join("a.csv"), b"x,y\n1,3\n").unwrap();
         fs::write(dir.path().join("new.txt"), b"n").unwrap();
         fs::remove_file(dir.path().join("sub/b.bin")).unwrap();
@@ -449,7 +466,9 @@ mod tests {
         assert_eq!(m.symlinks[0].path, "leak");
         // Changing the target outside does not matter; re-pointing the link does.
         fs::write(outside.path().join("secret"), b"changed").unwrap();
-        assert!(verify_tree(dir.path(), &m, &[], &|_| {}).unwrap().is_clean());
+        assert!(verify_tree(dir.path(), &m, &[], &|_| {})
+            .unwrap()
+            .is_clean());
         fs::remove_file(dir.path().join("leak")).unwrap();
         std::os::unix::fs::symlink("a.csv", dir.path().join("leak")).unwrap();
         let r = verify_tree(dir.path(), &m, &[], &|_| {}).unwrap();
@@ -463,7 +482,10 @@ mod tests {
         let m = create_tree(dir.path(), Algorithms::Sha256, &[], &|_| {}).unwrap();
         let fifo = dir.path().join("pipe");
         let made = std::process::Command::new("mkfifo").arg(&fifo).status();
-        assert!(made.map(|s| s.success()).unwrap_or(false), "mkfifo is needed for this test");
+        assert!(
+            made.map(|s| s.success()).unwrap_or(false),
+            "mkfifo is needed for this test"
+        );
         let r = verify_tree(dir.path(), &m, &[], &|_| {}).unwrap();
         assert_eq!(r.unreadable.len(), 1, "{r:?}");
         assert_eq!(r.unreadable[0].path, "pipe");

@@ -55,8 +55,19 @@ mod tests {
     #[test]
     fn refuses_traversal_and_absolute() {
         for p in [
-            "", "/etc/passwd", "../x", "a/../../x", "a/..", "./a", "a//b", "a/", "C:/x", "c:x",
-            "a\\..\\b", "\\\\srv\\x", "a\0b",
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../../x",
+            "a/..",
+            "./a",
+            "a//b",
+            "a/",
+            "C:/x",
+            "c:x",
+            "a\\..\\b",
+            "\\\\srv\\x",
+            "a\0b",
         ] {
             assert!(check_relative(p).is_err(), "{p:?} should be refused");
         }

@@ -100,7 +100,11 @@ fn walk_dir(root: &Path, dir: &Path, prefix: &str, skip: &dyn Fn(&str) -> bool, 
         Ok(rd) => rd,
         Err(e) => {
             out.problems.push(Problem {
-                rel: if prefix.is_empty() { ".".into() } else { prefix.into() },
+                rel: if prefix.is_empty() {
+                    ".".into()
+                } else {
+                    prefix.into()
+                },
                 error: Error::read(dir, e),
             });
             return;
@@ -229,7 +233,14 @@ mod tests {
         #[cfg(unix)]
         assert_eq!(
             rels,
-            ["abs", "b.txt", "sub/a.txt", "sub/deeper/c", "sub/inside", "sub/outside"]
+            [
+                "abs",
+                "b.txt",
+                "sub/a.txt",
+                "sub/deeper/c",
+                "sub/inside",
+                "sub/outside"
+            ]
         );
         #[cfg(unix)]
         {
@@ -241,8 +252,14 @@ mod tests {
                     escapes: false
                 }
             );
-            assert!(matches!(kind("sub/outside"), EntryKind::Symlink { escapes: true, .. }));
-            assert!(matches!(kind("abs"), EntryKind::Symlink { escapes: true, .. }));
+            assert!(matches!(
+                kind("sub/outside"),
+                EntryKind::Symlink { escapes: true, .. }
+            ));
+            assert!(matches!(
+                kind("abs"),
+                EntryKind::Symlink { escapes: true, .. }
+            ));
         }
         let w = walk(root, &|r| r == "sub").unwrap();
         assert_eq!(w.entries.len(), if cfg!(unix) { 2 } else { 1 });
