@@ -479,6 +479,43 @@ SUITES["empty"] = ("empty", [
     ("expect_column_values_to_be_of_type", {"column": "amount", "type_": "float64"}),
 ])
 
+SUITES["csv_quirks"] = ("csv_quirks", [
+    # How pandas.read_csv types quoted/spaced numbers, booleans, -0, >int64 and multi-line fields.
+    ("expect_column_values_to_be_of_type", {"column": "quoted_int", "type_": "int64"}),  # "42" -> 42
+    ("expect_column_values_to_be_of_type", {"column": "spaced_int", "type_": "int64"}),  # " 42", "7 " -> int
+    ("expect_column_values_to_be_of_type", {"column": "bools", "type_": "bool"}),  # TRUE/false/True/FALSE/true
+    ("expect_column_values_to_be_of_type", {"column": "neg_zero", "type_": "float64"}),  # -0 -> float
+    ("expect_column_values_to_be_of_type", {"column": "big", "type_": "uint64"}),  # > int64 max
+    ("expect_column_values_to_be_of_type", {"column": "big", "type_": "int64"}),  # fail
+    ("expect_column_values_to_be_of_type", {"column": "thousands", "type_": "str"}),  # "1,000" stays text
+    ("expect_column_values_to_be_between", {"column": "quoted_int", "min_value": 0, "max_value": 100}),
+    ("expect_column_values_to_be_between", {"column": "neg_zero", "min_value": 0, "max_value": 0}),  # -0.0 ok
+    ("expect_column_values_to_be_in_set", {"column": "spaced_int", "value_set": [42, 7, -3, 0, 15]}),
+    ("expect_column_values_to_be_in_set", {"column": "label", "value_set": ["a", "b", "c", "d,e"]}),
+    ("expect_column_values_to_not_be_null", {"column": "multiline"}),  # "" -> null
+    ("expect_column_value_lengths_to_be_between", {"column": "multiline", "max_value": 5}),
+    ("expect_column_values_to_match_regex", {"column": "multiline", "regex": r"\n"}),
+    ("expect_column_values_to_match_regex", {"column": "thousands", "regex": "^\\d{1,3}(,\\d{3})*$"}),
+    ("expect_column_values_to_be_unique", {"column": "neg_zero"}),  # is -0.0 a duplicate of 0.0?
+    ("expect_column_mean_to_be_between", {"column": "floaty", "min_value": -3, "max_value": 0}),
+    ("expect_column_max_to_be_between", {"column": "big", "min_value": 1}),
+    ("expect_column_sum_to_be_between", {"column": "quoted_int", "min_value": 61, "max_value": 61}),
+    ("expect_table_row_count_to_equal", {"value": 5}),  # a quoted newline does not start a row
+])
+
+SUITES["single_row"] = ("single", [
+    ("expect_table_row_count_to_equal", {"value": 1}),
+    ("expect_column_stdev_to_be_between", {"column": "v", "min_value": 0}),  # stdev of one value
+    ("expect_column_mean_to_be_between", {"column": "v", "min_value": 5, "max_value": 5}),
+    ("expect_column_median_to_be_between", {"column": "v", "min_value": 5, "max_value": 5}),
+    ("expect_column_quantile_values_to_be_between",
+     {"column": "v", "quantile_ranges": {"quantiles": [0.0, 0.5, 1.0], "value_ranges": [[5, 5], [5, 5], [5, 5]]}}),
+    ("expect_column_values_to_be_unique", {"column": "s"}),
+    ("expect_column_proportion_of_unique_values_to_be_between", {"column": "s", "min_value": 1, "max_value": 1}),
+    ("expect_column_most_common_value_to_be_in_set", {"column": "s", "value_set": ["a"]}),
+    ("expect_column_values_to_be_increasing", {"column": "v", "strictly": True}),
+])
+
 TX_SEED = [
     ("expect_column_values_to_not_be_null", {"column": "user_id"}),
     ("expect_column_values_to_be_between", {"column": "transaction_amount", "min_value": 0, "max_value": 10000}),
