@@ -372,7 +372,7 @@ impl MemoryTree {
         let mut level = 0usize;
         loop {
             let len = self.levels[level].len();
-            if len % 2 != 0 {
+            if !len.is_multiple_of(2) {
                 break;
             }
             let h = node_hash(&self.levels[level][len - 2], &self.levels[level][len - 1]);
@@ -395,6 +395,14 @@ impl MemoryTree {
     /// The current root.
     pub fn root(&self) -> Hash {
         match root(self, self.size()) {
+            Ok(h) => h,
+            Err(never) => match never {},
+        }
+    }
+
+    /// The root of the first `size` leaves (`size` ≤ [`MemoryTree::size`]).
+    pub fn root_at(&self, size: u64) -> Hash {
+        match root(self, size.min(self.size())) {
             Ok(h) => h,
             Err(never) => match never {},
         }

@@ -3,6 +3,7 @@
 //! known inclusion and consistency proofs published with them, and proofs we
 //! generate for every (index, size) and (old, new) pair of those trees,
 //! verified against the published roots. Then mutations that must fail.
+#![allow(clippy::needless_range_loop, clippy::type_complexity)]
 
 use datagate_ledger::merkle::*;
 
