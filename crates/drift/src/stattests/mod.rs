@@ -1,0 +1,216 @@
+//! The statistical tests, one file each, and the registry that names them.
+//!
+//! Names, display names and default thresholds are Evidently's (`stattests/*.py`), so
+//! `--stattest psi` means what it means in Evidently. Each test also has an
+//! unambiguous [`StatTest::statistic_id`] for machine output (e.g.
+//! `js_distance_nat`), because other tools report differently named or scaled
+//! quantities under the same short name.
+//!
+//! **Adding a test:** write `stattests/<name>.rs` (doc comment: what it measures,
+//! Evidently's rule, edge cases; one public function; unit tests against scipy or
+//! Evidently values), add a variant here with its name/threshold/rule, and one arm in
+//! [`crate::column::run_stattest`].
+//!
+//! Not implemented (they need permutations, random sampling or an exact
+//! distribution we have not ported): `anderson`, `cramer_von_mises`, `mannw`,
+//! `TVD` (a 1000-permutation test), `fisher_exact`, `es`, `empirical_mmd`; and
+//! `g_test`, which in Evidently 0.7.23 passes unscaled expected counts to scipy and
+//! fails whenever the two samples differ in size.
+
+pub mod chisquare;
+pub mod energy;
+pub mod hellinger;
+pub mod jensenshannon;
+pub mod kl_div;
+pub mod kolmogorov;
+pub mod ks;
+pub mod psi;
+pub mod t_test;
+pub mod wasserstein;
+pub mod z;
+
+use serde::{Deserialize, Serialize};
+
+use crate::column::ColumnType;
+
+/// How a score is turned into a verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DriftRule {
+    /// p-value test: drift when `p <= threshold` (Evidently's KS).
+    PValueAtMost,
+    /// p-value test: drift when `p < threshold`.
+    PValueBelow,
+    /// distance: drift when `score >= threshold`.
+    ScoreAtLeast,
+    /// distance: drift when `score > threshold` (Evidently's energy distance).
+    ScoreAbove,
+}
+
+impl DriftRule {
+    /// Applies the rule. A NaN score never signals drift.
+    pub fn drifted(self, score: f64, threshold: f64) -> bool {
+        match self {
+            DriftRule::PValueAtMost => score <= threshold,
+            DriftRule::PValueBelow => score < threshold,
+            DriftRule::ScoreAtLeast => score >= threshold,
+            DriftRule::ScoreAbove => score > threshold,
+        }
+    }
+}
+
+/// A drift test, by Evidently's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum StatTest {
+    /// Two-sample Kolmogorov-Smirnov, p-value.
+    #[serde(rename = "ks")]
+    Ks,
+    /// Pearson chi-squared, p-value.
+    #[serde(rename = "chisquare")]
+    ChiSquare,
+    /// Two-proportion Z-test, p-value.
+    #[serde(rename = "z")]
+    Z,
+    /// Normed Wasserstein distance.
+    #[serde(rename = "wasserstein")]
+    Wasserstein,
+    /// Jensen-Shannon distance (natural log).
+    #[serde(rename = "jensenshannon")]
+    JensenShannon,
+    /// Population stability index.
+    #[serde(rename = "psi")]
+    Psi,
+    /// Kullback-Leibler divergence.
+    #[serde(rename = "kl_div")]
+    KlDiv,
+    /// Hellinger distance.
+    #[serde(rename = "hellinger")]
+    Hellinger,
+    /// Energy distance.
+    #[serde(rename = "ed")]
+    EnergyDistance,
+    /// Student's t-test, p-value.
+    #[serde(rename = "t_test")]
+    TTest,
+}
+
+impl StatTest {
+    /// Every implemented test.
+    pub const ALL: [StatTest; 10] = [
+        StatTest::Ks,
+        StatTest::ChiSquare,
+        StatTest::Z,
+        StatTest::Wasserstein,
+        StatTest::JensenShannon,
+        StatTest::Psi,
+        StatTest::KlDiv,
+        StatTest::Hellinger,
+        StatTest::EnergyDistance,
+        StatTest::TTest,
+    ];
+
+    /// Evidently's short name (`ks`, `chisquare`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            StatTest::Ks => "ks",
+            StatTest::ChiSquare => "chisquare",
+            StatTest::Z => "z",
+            StatTest::Wasserstein => "wasserstein",
+            StatTest::JensenShannon => "jensenshannon",
+            StatTest::Psi => "psi",
+            StatTest::KlDiv => "kl_div",
+            StatTest::Hellinger => "hellinger",
+            StatTest::EnergyDistance => "ed",
+            StatTest::TTest => "t_test",
+        }
+    }
+
+    /// Evidently's display name (`stattest_name` in its reports).
+    pub fn display_name(self) -> &'static str {
+        match self {
+            StatTest::Ks => "K-S p_value",
+            StatTest::ChiSquare => "chi-square p_value",
+            StatTest::Z => "Z-test p_value",
+            StatTest::Wasserstein => "Wasserstein distance (normed)",
+            StatTest::JensenShannon => "Jensen-Shannon distance",
+            StatTest::Psi => "PSI",
+            StatTest::KlDiv => "Kullback-Leibler divergence",
+            StatTest::Hellinger => "Hellinger distance",
+            StatTest::EnergyDistance => "Energy-distance",
+            StatTest::TTest => "t_test",
+        }
+    }
+
+    /// An unambiguous identifier of the reported quantity.
+    pub fn statistic_id(self) -> &'static str {
+        match self {
+            StatTest::Ks => "ks_2samp_pvalue_two_sided",
+            StatTest::ChiSquare => "chisquare_pvalue",
+            StatTest::Z => "z_two_proportion_pvalue",
+            StatTest::Wasserstein => "wasserstein_norm_refstd",
+            StatTest::JensenShannon => "js_distance_nat",
+            StatTest::Psi => "psi_evidently_bins",
+            StatTest::KlDiv => "kl_divergence_nat_ref_cur",
+            StatTest::Hellinger => "hellinger_distance",
+            StatTest::EnergyDistance => "energy_distance",
+            StatTest::TTest => "t_test_pooled_pvalue",
+        }
+    }
+
+    /// Evidently's default threshold.
+    pub fn default_threshold(self) -> f64 {
+        match self {
+            StatTest::Ks | StatTest::ChiSquare | StatTest::Z | StatTest::TTest => 0.05,
+            _ => 0.1,
+        }
+    }
+
+    /// How the score is compared with the threshold.
+    pub fn rule(self) -> DriftRule {
+        match self {
+            StatTest::Ks => DriftRule::PValueAtMost,
+            StatTest::ChiSquare | StatTest::Z | StatTest::TTest => DriftRule::PValueBelow,
+            StatTest::EnergyDistance => DriftRule::ScoreAbove,
+            _ => DriftRule::ScoreAtLeast,
+        }
+    }
+
+    /// True when the score is a p-value (small means drift).
+    pub fn is_p_value(self) -> bool {
+        matches!(
+            self.rule(),
+            DriftRule::PValueAtMost | DriftRule::PValueBelow
+        )
+    }
+
+    /// Whether the test applies to a column of this type.
+    pub fn allows(self, t: ColumnType) -> bool {
+        match self {
+            StatTest::Ks | StatTest::Wasserstein | StatTest::EnergyDistance | StatTest::TTest => {
+                t == ColumnType::Numerical
+            }
+            _ => true,
+        }
+    }
+
+    /// Looks a test up by Evidently's name (case-sensitive, as Evidently).
+    pub fn from_name(name: &str) -> Option<StatTest> {
+        StatTest::ALL.into_iter().find(|t| t.name() == name)
+    }
+}
+
+impl std::fmt::Display for StatTest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for StatTest {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        StatTest::from_name(s).ok_or_else(|| {
+            let names: Vec<&str> = StatTest::ALL.iter().map(|t| t.name()).collect();
+            format!("unknown stattest `{s}`; known: {}", names.join(", "))
+        })
+    }
+}
