@@ -78,6 +78,11 @@ pub fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
 }
 
+/// SHA-256 of a byte slice as lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(sha256(bytes))
+}
+
 /// Hash everything `reader` yields, calling `progress` with the number of bytes of each block.
 pub fn hash_reader<R: Read>(
     mut reader: R,

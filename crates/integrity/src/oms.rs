@@ -714,4 +714,144 @@ mod tests {
         v.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
         assert_eq!(v, ["a/b", "a-b", "a.txt", "b"]);
     }
+
+    use crate::keys::KeyAlgorithm;
+
+    fn model() -> tempfile::TempDir {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(d.path().join("m/sub")).unwrap();
+        std::fs::write(d.path().join("m/w.bin"), b"weights").unwrap();
+        std::fs::write(d.path().join("m/sub/c.json"), b"{}").unwrap();
+        std::fs::create_dir_all(d.path().join("m/.git")).unwrap();
+        std::fs::write(d.path().join("m/.git/HEAD"), b"ref").unwrap();
+        d
+    }
+
+    /// Re-sign a bundle after editing its statement (as an attacker with the key could, or a
+    /// buggy signer would).
+    fn resign(b: &Bundle, key: &PrivateKey, edit: impl Fn(&mut serde_json::Value)) -> Bundle {
+        let mut st: serde_json::Value = serde_json::from_slice(&b.dsse_envelope.body().unwrap()).unwrap();
+        edit(&mut st);
+        let payload = serde_json::to_vec(&st).unwrap();
+        let mut out = b.clone();
+        out.dsse_envelope.payload = encode_base64(&payload);
+        out.dsse_envelope.signatures[0].sig =
+            encode_base64(&key.sign(&pae(IN_TOTO_PAYLOAD_TYPE.as_bytes(), &payload)));
+        out
+    }
+
+    #[test]
+    fn sign_verify_round_trip_each_key_and_single_file() {
+        let d = model();
+        let m = d.path().join("m");
+        let sig = m.join("model.sig");
+        for alg in [KeyAlgorithm::Ed25519, KeyAlgorithm::EcdsaP256, KeyAlgorithm::EcdsaP384] {
+            let key = PrivateKey::generate(alg).unwrap();
+            let b = sign_model(&m, &key, &sig, &[]).unwrap();
+            std::fs::write(&sig, b.to_json().unwrap()).unwrap();
+            let b = Bundle::read(&sig).unwrap();
+            let r = verify_model(&m, &b, &key.public_key(), &sig).unwrap();
+            assert!(r.is_clean(), "{r:?}");
+            assert_eq!(r.resources, 2, ".git and model.sig are not signed");
+            let statement: serde_json::Value = serde_json::from_slice(&b.dsse_envelope.body().unwrap()).unwrap();
+            let names: Vec<&str> = statement["predicate"]["resources"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["name"].as_str().unwrap())
+                .collect();
+            assert_eq!(names, ["sub/c.json", "w.bin"]);
+            assert!(statement["predicate"]["serialization"]["ignore_paths"]
+                .as_array()
+                .unwrap()
+                .contains(&serde_json::json!("model.sig")));
+        }
+        // A single file model: resource name ".".
+        let f = m.join("w.bin");
+        let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+        let fsig = d.path().join("w.sig");
+        let b = sign_model(&f, &key, &fsig, &[]).unwrap();
+        assert!(verify_model(&f, &b, &key.public_key(), &fsig).unwrap().is_clean());
+        std::fs::write(&f, b"changed").unwrap();
+        assert_eq!(verify_model(&f, &b, &key.public_key(), &fsig).unwrap().modified, ["."]);
+    }
+
+    #[test]
+    fn traversal_names_and_bad_roots_are_refused() {
+        let d = model();
+        let m = d.path().join("m");
+        let sig = m.join("model.sig");
+        let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+        let b = sign_model(&m, &key, &sig, &[]).unwrap();
+        for evil in ["../outside", "/etc/passwd", "a/../../b"] {
+            let bad = resign(&b, &key, |st| {
+                st["predicate"]["resources"][0]["name"] = serde_json::json!(evil);
+            });
+            let err = verify_model(&m, &bad, &key.public_key(), &sig).unwrap_err();
+            assert!(matches!(err, Error::UnsafePath { .. }), "{evil}: {err}");
+        }
+        // A root digest that does not cover the resources.
+        let bad = resign(&b, &key, |st| {
+            st["subject"][0]["digest"]["sha256"] = serde_json::json!("00".repeat(32));
+        });
+        assert!(matches!(verify_model(&m, &bad, &key.public_key(), &sig), Err(Error::BadSignature(_))));
+        // Two subjects.
+        let bad = resign(&b, &key, |st| {
+            let s = st["subject"][0].clone();
+            st["subject"].as_array_mut().unwrap().push(s);
+        });
+        assert!(verify_model(&m, &bad, &key.public_key(), &sig).is_err());
+        // Unknown predicate type.
+        let bad = resign(&b, &key, |st| st["predicateType"] = serde_json::json!("x"));
+        assert!(verify_model(&m, &bad, &key.public_key(), &sig).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_follow_the_signed_allow_symlinks() {
+        let d = model();
+        let m = d.path().join("m");
+        let sig = m.join("model.sig");
+        let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+        let b = sign_model(&m, &key, &sig, &[]).unwrap();
+        std::os::unix::fs::symlink("/etc/hostname", m.join("link")).unwrap();
+        // allow_symlinks is false in the signature: a symlink is refused, not followed.
+        assert!(verify_model(&m, &b, &key.public_key(), &sig).is_err());
+        assert!(sign_model(&m, &key, &sig, &[]).is_err());
+    }
+
+    #[test]
+    fn shards_serialization_is_recomputed() {
+        let d = model();
+        let m = d.path().join("m");
+        let sig = m.join("model.sig");
+        let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+        let b = sign_model(&m, &key, &sig, &[]).unwrap();
+        // Rewrite as a 3-byte sharded signature: w.bin (7 bytes) -> 0:3, 3:6, 6:7; c.json -> 0:2.
+        let shard = |bytes: &[u8]| hex::encode(Sha256::digest(bytes));
+        let resources = vec![
+            ("sub/c.json:0:2", shard(b"{}")),
+            ("w.bin:0:3", shard(b"wei")),
+            ("w.bin:3:6", shard(b"ght")),
+            ("w.bin:6:7", shard(b"s")),
+        ];
+        let root = {
+            let mut h = Sha256::new();
+            for (_, d) in &resources {
+                h.update(hex::decode(d).unwrap());
+            }
+            hex::encode(h.finalize())
+        };
+        let bad = resign(&b, &key, |st| {
+            st["subject"][0]["digest"]["sha256"] = serde_json::json!(root);
+            st["predicate"]["serialization"]["method"] = serde_json::json!("shards");
+            st["predicate"]["serialization"]["shard_size"] = serde_json::json!(3);
+            st["predicate"]["resources"] = serde_json::json!(resources
+                .iter()
+                .map(|(n, d)| serde_json::json!({"name": n, "algorithm": "sha256", "digest": d}))
+                .collect::<Vec<_>>());
+        });
+        let r = verify_model(&m, &bad, &key.public_key(), &sig).unwrap();
+        assert!(r.is_clean(), "{r:?}");
+    }
 }
