@@ -1,0 +1,302 @@
+//! Byte access without trusting sizes: random-access [`Blob`]s (files, memory, sub-ranges) and
+//! sequential [`Src`]s that can skip (seek on blobs, read-and-discard on decompression streams).
+//!
+//! Parsers never allocate from a length field: [`read_at_most`] checks a declared length
+//! against what remains before reading, and [`Src::read_vec`] grows its buffer only as bytes
+//! actually arrive.
+
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
+
+/// Random-access bytes of known length.
+pub trait Blob: Send + Sync {
+    /// Total length in bytes.
+    fn len(&self) -> u64;
+    /// Whether the blob holds no bytes.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Read up to `buf.len()` bytes at `off`; returns how many were read (0 at the end).
+    fn read_at(&self, off: u64, buf: &mut [u8]) -> io::Result<usize>;
+}
+
+impl Blob for std::fs::File {
+    fn len(&self) -> u64 {
+        self.metadata().map(|m| m.len()).unwrap_or(0)
+    }
+    fn read_at(&self, off: u64, buf: &mut [u8]) -> io::Result<usize> {
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::FileExt::read_at(self, buf, off)
+        }
+        #[cfg(windows)]
+        {
+            std::os::windows::fs::FileExt::seek_read(self, buf, off)
+        }
+    }
+}
+
+fn slice_read_at(s: &[u8], off: u64, buf: &mut [u8]) -> usize {
+    let Ok(off) = usize::try_from(off) else {
+        return 0;
+    };
+    if off >= s.len() {
+        return 0;
+    }
+    let n = buf.len().min(s.len() - off);
+    buf[..n].copy_from_slice(&s[off..off + n]);
+    n
+}
+
+impl Blob for &[u8] {
+    fn len(&self) -> u64 {
+        <[u8]>::len(self) as u64
+    }
+    fn read_at(&self, off: u64, buf: &mut [u8]) -> io::Result<usize> {
+        Ok(slice_read_at(self, off, buf))
+    }
+}
+
+impl Blob for Vec<u8> {
+    fn len(&self) -> u64 {
+        self.as_slice().len() as u64
+    }
+    fn read_at(&self, off: u64, buf: &mut [u8]) -> io::Result<usize> {
+        Ok(slice_read_at(self, off, buf))
+    }
+}
+
+/// A window `[start, start + len)` of another blob (a stored archive member).
+pub struct Slice<'a> {
+    inner: &'a dyn Blob,
+    start: u64,
+    len: u64,
+}
+
+impl<'a> Slice<'a> {
+    /// A window of `inner`, clamped to its end.
+    pub fn new(inner: &'a dyn Blob, start: u64, len: u64) -> Self {
+        let start = start.min(inner.len());
+        let len = len.min(inner.len() - start);
+        Slice { inner, start, len }
+    }
+}
+
+impl Blob for Slice<'_> {
+    fn len(&self) -> u64 {
+        self.len
+    }
+    fn read_at(&self, off: u64, buf: &mut [u8]) -> io::Result<usize> {
+        if off >= self.len {
+            return Ok(0);
+        }
+        let n = (buf.len() as u64).min(self.len - off) as usize;
+        self.inner.read_at(self.start + off, &mut buf[..n])
+    }
+}
+
+/// Read exactly `n` bytes at `off`, or fail if the blob is shorter (checked before allocating).
+pub fn read_at_most(blob: &dyn Blob, off: u64, n: u64) -> io::Result<Vec<u8>> {
+    let end = off.checked_add(n).filter(|&e| e <= blob.len());
+    if end.is_none() {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            format!(
+                "{n} bytes at offset {off} run past the end ({})",
+                blob.len()
+            ),
+        ));
+    }
+    let mut v = vec![0u8; n as usize];
+    let mut done = 0;
+    while done < v.len() {
+        let k = blob.read_at(off + done as u64, &mut v[done..])?;
+        if k == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        done += k;
+    }
+    Ok(v)
+}
+
+/// A read cursor over a blob (implements `Read + Seek`).
+pub struct Cursor<'a> {
+    blob: &'a dyn Blob,
+    pos: u64,
+}
+
+impl<'a> Cursor<'a> {
+    /// A cursor at offset `pos`.
+    pub fn new(blob: &'a dyn Blob, pos: u64) -> Self {
+        Cursor { blob, pos }
+    }
+}
+
+impl Read for Cursor<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.blob.read_at(self.pos, buf)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for Cursor<'_> {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let new = match to {
+            SeekFrom::Start(p) => Some(p),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+            SeekFrom::End(d) => self.blob.len().checked_add_signed(d),
+        };
+        self.pos =
+            new.ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "seek out of range"))?;
+        Ok(self.pos)
+    }
+}
+
+/// A forward-only stream that "seeks" forward by reading and discarding (decompressors).
+pub struct Forward<R>(pub R);
+
+impl<R: Read> Read for Forward<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl<R: Read> Seek for Forward<R> {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        match to {
+            SeekFrom::Current(d) if d >= 0 => {
+                let n = io::copy(&mut (&mut self.0).take(d as u64), &mut io::sink())?;
+                if n < d as u64 {
+                    return Err(io::ErrorKind::UnexpectedEof.into());
+                }
+                Ok(0)
+            }
+            _ => Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "stream cannot seek backwards",
+            )),
+        }
+    }
+}
+
+/// Anything a [`Src`] can sit on.
+pub trait ReadSeek: Read + Seek {}
+impl<T: Read + Seek> ReadSeek for T {}
+
+/// A buffered sequential source with a position, a known end (for blobs) and cheap skipping.
+pub struct Src<'a> {
+    inner: BufReader<Box<dyn ReadSeek + 'a>>,
+    pos: u64,
+    end: Option<u64>,
+}
+
+impl<'a> Src<'a> {
+    /// A source over a blob, starting at `start`.
+    pub fn from_blob(blob: &'a dyn Blob, start: u64) -> Self {
+        Src {
+            inner: BufReader::with_capacity(64 * 1024, Box::new(Cursor::new(blob, start))),
+            pos: start,
+            end: Some(blob.len()),
+        }
+    }
+
+    /// A source over a forward-only stream of unknown length.
+    pub fn from_stream(r: impl Read + 'a) -> Self {
+        Src {
+            inner: BufReader::with_capacity(64 * 1024, Box::new(Forward(r))),
+            pos: 0,
+            end: None,
+        }
+    }
+
+    /// Current offset.
+    pub fn pos(&self) -> u64 {
+        self.pos
+    }
+
+    /// Bytes left, when known.
+    pub fn remaining(&self) -> Option<u64> {
+        self.end.map(|e| e.saturating_sub(self.pos))
+    }
+
+    /// Whether the source is exhausted.
+    pub fn at_eof(&mut self) -> io::Result<bool> {
+        Ok(self.inner.fill_buf()?.is_empty())
+    }
+
+    /// Peek at up to `n` buffered bytes without consuming them.
+    pub fn peek(&mut self, n: usize) -> io::Result<&[u8]> {
+        let b = self.inner.fill_buf()?;
+        Ok(&b[..n.min(b.len())])
+    }
+
+    /// One byte, or `UnexpectedEof`.
+    pub fn u8(&mut self) -> io::Result<u8> {
+        let mut b = [0u8; 1];
+        self.exact(&mut b)?;
+        Ok(b[0])
+    }
+
+    /// Fill `buf` exactly.
+    pub fn exact(&mut self, buf: &mut [u8]) -> io::Result<()> {
+        self.inner.read_exact(buf)?;
+        self.pos += buf.len() as u64;
+        Ok(())
+    }
+
+    /// Read `n` bytes into a new vector, failing (before allocating much) if fewer remain.
+    pub fn read_vec(&mut self, n: u64) -> io::Result<Vec<u8>> {
+        if self.remaining().is_some_and(|r| r < n) {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!("length {n} runs past the end"),
+            ));
+        }
+        let mut v = Vec::with_capacity(n.min(64 * 1024) as usize);
+        (&mut self.inner).take(n).read_to_end(&mut v)?;
+        self.pos += v.len() as u64;
+        if (v.len() as u64) < n {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        Ok(v)
+    }
+
+    /// Read whatever is available into `buf` (0 at the end).
+    pub fn read_vec_upto(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+
+    /// Read a line ending in `\n` (without it), at most `max` bytes.
+    pub fn line(&mut self, max: usize) -> io::Result<Vec<u8>> {
+        let mut v = Vec::new();
+        (&mut self.inner)
+            .take(max as u64 + 1)
+            .read_until(b'\n', &mut v)?;
+        self.pos += v.len() as u64;
+        if v.last() != Some(&b'\n') {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "line too long or missing newline",
+            ));
+        }
+        v.pop();
+        Ok(v)
+    }
+
+    /// Skip `n` bytes (a seek on blobs; read-and-discard on streams); fails past the end.
+    pub fn skip(&mut self, n: u64) -> io::Result<()> {
+        if self.remaining().is_some_and(|r| r < n) {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!("skip of {n} bytes runs past the end"),
+            ));
+        }
+        let d = i64::try_from(n)
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "skip too large"))?;
+        self.inner.seek_relative(d)?;
+        self.pos += n;
+        Ok(())
+    }
+}
