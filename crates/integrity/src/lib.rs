@@ -9,6 +9,8 @@
 //! - [`keys`]: Ed25519 (default) and ECDSA P-256/P-384 keys in PEM (PKCS#8 private, SPKI public).
 //! - [`dsse`]: DSSE envelopes (exact PAE) carrying in-toto Statement v1.
 //! - [`oms`]: OpenSSF model-signing (OMS v1.0) bundles that the `model_signing` CLI accepts.
+//! - [`content`]: a dataset's content fingerprint over its rows (`datagate-rows-v1`), stable
+//!   across re-encodings (CSV, Parquet, JSON Lines, Arrow IPC, compression).
 //!
 //! The key design decision: everything here is pure Rust from one RustCrypto generation
 //! (sha2 0.11, ed25519-dalek 3, p256/p384 0.14), and the signed formats (DSSE, in-toto, the
@@ -21,6 +23,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod content;
 pub mod dsse;
 mod error;
 pub mod fsutil;

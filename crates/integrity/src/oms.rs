@@ -730,7 +730,8 @@ mod tests {
     /// Re-sign a bundle after editing its statement (as an attacker with the key could, or a
     /// buggy signer would).
     fn resign(b: &Bundle, key: &PrivateKey, edit: impl Fn(&mut serde_json::Value)) -> Bundle {
-        let mut st: serde_json::Value = serde_json::from_slice(&b.dsse_envelope.body().unwrap()).unwrap();
+        let mut st: serde_json::Value =
+            serde_json::from_slice(&b.dsse_envelope.body().unwrap()).unwrap();
         edit(&mut st);
         let payload = serde_json::to_vec(&st).unwrap();
         let mut out = b.clone();
@@ -745,7 +746,11 @@ mod tests {
         let d = model();
         let m = d.path().join("m");
         let sig = m.join("model.sig");
-        for alg in [KeyAlgorithm::Ed25519, KeyAlgorithm::EcdsaP256, KeyAlgorithm::EcdsaP384] {
+        for alg in [
+            KeyAlgorithm::Ed25519,
+            KeyAlgorithm::EcdsaP256,
+            KeyAlgorithm::EcdsaP384,
+        ] {
             let key = PrivateKey::generate(alg).unwrap();
             let b = sign_model(&m, &key, &sig, &[]).unwrap();
             std::fs::write(&sig, b.to_json().unwrap()).unwrap();
@@ -753,7 +758,8 @@ mod tests {
             let r = verify_model(&m, &b, &key.public_key(), &sig).unwrap();
             assert!(r.is_clean(), "{r:?}");
             assert_eq!(r.resources, 2, ".git and model.sig are not signed");
-            let statement: serde_json::Value = serde_json::from_slice(&b.dsse_envelope.body().unwrap()).unwrap();
+            let statement: serde_json::Value =
+                serde_json::from_slice(&b.dsse_envelope.body().unwrap()).unwrap();
             let names: Vec<&str> = statement["predicate"]["resources"]
                 .as_array()
                 .unwrap()
@@ -771,9 +777,16 @@ mod tests {
         let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
         let fsig = d.path().join("w.sig");
         let b = sign_model(&f, &key, &fsig, &[]).unwrap();
-        assert!(verify_model(&f, &b, &key.public_key(), &fsig).unwrap().is_clean());
+        assert!(verify_model(&f, &b, &key.public_key(), &fsig)
+            .unwrap()
+            .is_clean());
         std::fs::write(&f, b"changed").unwrap();
-        assert_eq!(verify_model(&f, &b, &key.public_key(), &fsig).unwrap().modified, ["."]);
+        assert_eq!(
+            verify_model(&f, &b, &key.public_key(), &fsig)
+                .unwrap()
+                .modified,
+            ["."]
+        );
     }
 
     #[test]
@@ -794,7 +807,10 @@ mod tests {
         let bad = resign(&b, &key, |st| {
             st["subject"][0]["digest"]["sha256"] = serde_json::json!("00".repeat(32));
         });
-        assert!(matches!(verify_model(&m, &bad, &key.public_key(), &sig), Err(Error::BadSignature(_))));
+        assert!(matches!(
+            verify_model(&m, &bad, &key.public_key(), &sig),
+            Err(Error::BadSignature(_))
+        ));
         // Two subjects.
         let bad = resign(&b, &key, |st| {
             let s = st["subject"][0].clone();

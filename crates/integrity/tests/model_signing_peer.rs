@@ -57,18 +57,26 @@ fn datagate_verdict(model: &Path, key: &Path) -> &'static str {
 #[test]
 fn datagate_agrees_with_every_recorded_peer_verdict() {
     let fx = fixtures();
-    let results: serde_json::Value =
-        serde_json::from_slice(&fs::read(fx.join("results.json")).expect("run tests/peers/model-signing/run.sh"))
-            .unwrap();
+    let results: serde_json::Value = serde_json::from_slice(
+        &fs::read(fx.join("results.json")).expect("run tests/peers/model-signing/run.sh"),
+    )
+    .unwrap();
     let verdicts = results["verdicts"].as_object().unwrap();
     let mut checked = 0;
     for (signer, dir, key, other) in [
         ("peer", "model", "peer.pub", "datagate-p256.pub"),
-        ("datagate", "datagate-signed", "datagate-p256.pub", "peer.pub"),
+        (
+            "datagate",
+            "datagate-signed",
+            "datagate-p256.pub",
+            "peer.pub",
+        ),
     ] {
         let src = fx.join(dir);
         for case in ["intact", "wrong-key", "modified", "added", "removed"] {
-            let peer = verdicts[&format!("{signer}-signed/{case}/peer")].as_str().unwrap();
+            let peer = verdicts[&format!("{signer}-signed/{case}/peer")]
+                .as_str()
+                .unwrap();
             let ours = match case {
                 "intact" => datagate_verdict(&src, &fx.join(key)),
                 "wrong-key" => datagate_verdict(&src, &fx.join(other)),
@@ -80,9 +88,16 @@ fn datagate_agrees_with_every_recorded_peer_verdict() {
                     datagate_verdict(&t, &fx.join(key))
                 }
             };
-            assert_eq!(ours, peer, "{signer}-signed/{case}: datagate {ours}, model_signing {peer}");
+            assert_eq!(
+                ours, peer,
+                "{signer}-signed/{case}: datagate {ours}, model_signing {peer}"
+            );
             // And the verdict is the right one, not merely the same.
-            assert_eq!(ours == "accepted", case == "intact", "{signer}-signed/{case}");
+            assert_eq!(
+                ours == "accepted",
+                case == "intact",
+                "{signer}-signed/{case}"
+            );
             checked += 1;
         }
     }
@@ -95,11 +110,18 @@ fn peer_bundle_details_are_read_exactly() {
     let model = fx.join("model");
     let sig = model.join("model.sig");
     let bundle = Bundle::read(&sig).unwrap();
-    assert_eq!(bundle.media_type, "application/vnd.dev.sigstore.bundle.v0.3+json");
+    assert_eq!(
+        bundle.media_type,
+        "application/vnd.dev.sigstore.bundle.v0.3+json"
+    );
     let key = PublicKey::read(&fx.join("peer.pub")).unwrap();
     // The peer's key hint is sha256 of the SPKI PEM, the same id datagate computes.
     assert_eq!(
-        bundle.verification_material.public_key.as_ref().and_then(|p| p.hint.clone()),
+        bundle
+            .verification_material
+            .public_key
+            .as_ref()
+            .and_then(|p| p.hint.clone()),
         Some(key.key_id().unwrap())
     );
     let report = verify_model(&model, &bundle, &key, &sig).unwrap();
@@ -128,8 +150,12 @@ fn damaged_bundles_are_clean_errors() {
     assert!(check(original.clone()));
     // Truncated signature.
     let mut v = original.clone();
-    let s = v["dsseEnvelope"]["signatures"][0]["sig"].as_str().unwrap().to_string();
-    v["dsseEnvelope"]["signatures"][0]["sig"] = serde_json::Value::String(s[..s.len() / 2].to_string());
+    let s = v["dsseEnvelope"]["signatures"][0]["sig"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    v["dsseEnvelope"]["signatures"][0]["sig"] =
+        serde_json::Value::String(s[..s.len() / 2].to_string());
     assert!(!check(v));
     // Payload swapped for a statement signed by nobody.
     let mut v = original.clone();
