@@ -9,9 +9,9 @@ use serde::Serialize;
 use crate::detectors::{self, Candidate, Detector, Hit, CONTEXT_BOOST};
 use crate::entity::Entity;
 
-/// How many bytes before a match are searched for context words (about five words).
+/// Half the bytes before a match searched for context words (at most).
 const CONTEXT_BEFORE: usize = 48;
-/// How many bytes after a match are searched for context words.
+/// How many bytes after a match are searched for context words (at most).
 const CONTEXT_AFTER: usize = 20;
 
 /// One piece of personal data or one secret found in a text.
@@ -216,51 +216,143 @@ impl Scanner {
 }
 
 /// Applies a detector's context words to a hit's score.
+///
+/// The window is the [`CONTEXT_WORDS_BEFORE`] words before the match (and
+/// [`CONTEXT_WORDS_AFTER`] after it), as in Presidio. Only the context word
+/// *nearest* the match counts, so in "tel. 0165 575 2235, part no. 5809 1000 13"
+/// the second number is governed by "part", not by "tel".
 fn score_with_context(det: &Detector, text: &str, hit: &Hit) -> (f32, bool) {
     if det.context.is_empty() && det.negative_context.is_empty() {
         return (hit.score, false);
     }
-    let mut from = hit.start.saturating_sub(CONTEXT_BEFORE);
-    while !text.is_char_boundary(from) {
-        from += 1;
+    let before = window_before(text, hit.start).to_ascii_lowercase();
+    let after = window_after(text, hit.end).to_ascii_lowercase();
+    // Nearest before the match: the largest end position of a context word.
+    let last = |words: &[&str]| words.iter().filter_map(|w| last_word_end(&before, w)).max();
+    let first = |words: &[&str]| {
+        words
+            .iter()
+            .filter_map(|w| first_word_start(&after, w))
+            .min()
+    };
+    let verdict = match (last(det.context), last(det.negative_context)) {
+        (Some(p), Some(n)) => Some(p > n),
+        (Some(_), None) => Some(true),
+        (None, Some(_)) => Some(false),
+        (None, None) => match (first(det.context), first(det.negative_context)) {
+            (Some(p), Some(n)) => Some(p < n),
+            (Some(_), None) => Some(true),
+            (None, Some(_)) => Some(false),
+            (None, None) => None,
+        },
+    };
+    let score = match verdict {
+        Some(true) => hit.score + CONTEXT_BOOST,
+        Some(false) => hit.score - CONTEXT_BOOST,
+        None => hit.score,
+    };
+    (score.clamp(0.0, 1.0), verdict == Some(true))
+}
+
+/// Words before a match that count as its context.
+const CONTEXT_WORDS_BEFORE: usize = 5;
+/// Words after a match that count as its context.
+const CONTEXT_WORDS_AFTER: usize = 3;
+
+fn window_before(text: &str, end: usize) -> &str {
+    let bytes = text.as_bytes();
+    let floor = end.saturating_sub(CONTEXT_BEFORE * 2);
+    let mut i = end;
+    let mut words = 0;
+    let mut in_word = false;
+    while i > floor {
+        let b = bytes[i - 1];
+        // A sentence end closes the window: ". " / "; " / "! " / "? ", where a
+        // dot after a short word is an abbreviation ("tel.", "no.", "ref.").
+        if b.is_ascii_whitespace() && i >= 2 && sentence_end(&bytes[..i - 1]) {
+            break;
+        }
+        if b.is_ascii_whitespace() {
+            if in_word {
+                words += 1;
+                in_word = false;
+                if words == CONTEXT_WORDS_BEFORE {
+                    break;
+                }
+            }
+        } else {
+            in_word = true;
+        }
+        i -= 1;
     }
-    let mut to = (hit.end + CONTEXT_AFTER).min(text.len());
-    while !text.is_char_boundary(to) {
-        to -= 1;
+    while !text.is_char_boundary(i) {
+        i += 1;
     }
-    let before = text[from..hit.start].to_ascii_lowercase();
-    let after = text[hit.end..to].to_ascii_lowercase();
-    let near = |w: &str| has_word(&before, w) || has_word(&after, w);
-    let positive = det.context.iter().any(|w| near(w));
-    let negative = det.negative_context.iter().any(|w| near(w));
-    let mut score = hit.score;
-    if positive {
-        score += CONTEXT_BOOST;
+    &text[i..end]
+}
+
+fn window_after(text: &str, start: usize) -> &str {
+    let bytes = text.as_bytes();
+    let ceil = (start + CONTEXT_AFTER * 2).min(bytes.len());
+    let mut i = start;
+    let mut words = 0;
+    let mut in_word = false;
+    while i < ceil {
+        let b = bytes[i];
+        if b.is_ascii_whitespace() {
+            if in_word {
+                words += 1;
+                in_word = false;
+                if words == CONTEXT_WORDS_AFTER {
+                    break;
+                }
+            }
+        } else {
+            in_word = true;
+        }
+        i += 1;
     }
-    if negative {
-        score -= CONTEXT_BOOST;
+    while !text.is_char_boundary(i) {
+        i -= 1;
     }
-    (score.clamp(0.0, 1.0), positive)
+    &text[start..i]
+}
+
+/// True if `before` (text up to a space) ends a sentence.
+fn sentence_end(before: &[u8]) -> bool {
+    match before.last() {
+        Some(b';' | b'!' | b'?') => true,
+        Some(b'.') => {
+            let word = before[..before.len() - 1]
+                .iter()
+                .rev()
+                .take_while(|b| b.is_ascii_alphanumeric())
+                .count();
+            word >= 4
+        }
+        _ => false,
+    }
+}
+
+/// Byte offsets where `word` occurs in `hay` at a word start.
+fn word_positions<'a>(hay: &'a str, word: &'a str) -> impl Iterator<Item = usize> + 'a {
+    hay.match_indices(word)
+        .map(|(at, _)| at)
+        .filter(move |&at| at == 0 || !hay.as_bytes()[at - 1].is_ascii_alphanumeric())
+}
+
+fn last_word_end(hay: &str, word: &str) -> Option<usize> {
+    word_positions(hay, word).last().map(|at| at + word.len())
+}
+
+fn first_word_start(hay: &str, word: &str) -> Option<usize> {
+    word_positions(hay, word).next()
 }
 
 /// True if `word` occurs in `hay` starting at a word start.
+#[cfg(test)]
 fn has_word(hay: &str, word: &str) -> bool {
-    let bytes = hay.as_bytes();
-    let mut from = 0;
-    while let Some(i) = hay[from..].find(word) {
-        let at = from + i;
-        if at == 0 || !bytes[at - 1].is_ascii_alphanumeric() {
-            return true;
-        }
-        from = at + 1;
-        while from < hay.len() && !hay.is_char_boundary(from) {
-            from += 1;
-        }
-        if from >= hay.len() {
-            break;
-        }
-    }
-    false
+    word_positions(hay, word).next().is_some()
 }
 
 /// Converts increasing byte offsets to character offsets in one pass.

@@ -94,30 +94,35 @@ fn validate(c: &Candidate<'_>) -> Option<Hit> {
     {
         return None;
     }
-    // Try the whole match, then shorter prefixes ending at a group boundary.
-    let mut ends: Vec<usize> = vec![s.len()];
-    ends.extend(
-        s.bytes()
-            .enumerate()
-            .filter(|(_, b)| !b.is_ascii_digit())
-            .map(|(i, _)| i)
-            .rev(),
-    );
-    for end in ends {
-        let digits: Vec<u8> = s[..end].bytes().filter(u8::is_ascii_digit).collect();
-        if digits.len() < 12 {
-            break;
+    // Try the whole match, then shorter runs that start and end on group
+    // boundaries (`27 3588 9153 5389 0406` after "exp 09/" holds a card).
+    let mut starts: Vec<usize> = vec![0];
+    let mut ends: Vec<usize> = Vec::new();
+    for (i, b) in s.bytes().enumerate() {
+        if !b.is_ascii_digit() {
+            starts.push(i + 1);
+            ends.push(i);
         }
-        if iin_ok(&digits) && luhn(&digits) {
-            if digits.iter().all(|&d| d == digits[0]) {
-                return None;
+    }
+    ends.push(s.len());
+    ends.reverse();
+    for &from in &starts {
+        for &to in &ends {
+            if to <= from {
+                continue;
             }
-            return Some(Hit {
-                start: c.start,
-                end: c.start + end,
-                score: 1.0,
-                validation: "iin+luhn",
-            });
+            let digits: Vec<u8> = s[from..to].bytes().filter(u8::is_ascii_digit).collect();
+            if digits.len() < 12 {
+                break;
+            }
+            if iin_ok(&digits) && luhn(&digits) && !digits.iter().all(|&d| d == digits[0]) {
+                return Some(Hit {
+                    start: c.start + from,
+                    end: c.start + to,
+                    score: 1.0,
+                    validation: "iin+luhn",
+                });
+            }
         }
     }
     None
@@ -134,6 +139,7 @@ mod tests {
         assert_found(E, "card: 4111 1111 1111 1111.", &["4111 1111 1111 1111"]);
         assert_found(E, "amex 3782-822463-10005", &["3782-822463-10005"]);
         assert_found(E, "mc 5555 5555 5555 4444 2027", &["5555 5555 5555 4444"]);
+        assert_found(E, "exp 09/27 3588 9153 5389 0406", &["3588 9153 5389 0406"]);
         assert_found(E, "2-series 2223003122003222", &["2223003122003222"]);
     }
 

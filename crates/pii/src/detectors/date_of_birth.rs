@@ -37,7 +37,22 @@ pub const DETECTOR: Detector = Detector {
         "née",
         "date de naissance",
     ],
-    negative_context: &[],
+    negative_context: &[
+        "shipped",
+        "delivered",
+        "ordered",
+        "meeting",
+        "due",
+        "expires",
+        "expiry",
+        "created",
+        "updated",
+        "issued",
+        "paid",
+        "invoice",
+        "deadline",
+        "scheduled",
+    ],
     validate,
 };
 

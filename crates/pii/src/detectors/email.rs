@@ -16,7 +16,7 @@ pub const DETECTOR: Detector = Detector {
     name: "email",
     entity: Entity::EmailAddress,
     patterns: &[
-        r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?-u:\b)",
+        r"[A-Za-z0-9!#$%&'*+^_~-]+(?:\.[A-Za-z0-9!#$%&'*+^_~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?-u:\b)",
     ],
     context: &["email", "e-mail", "mail", "contact"],
     negative_context: &[],
@@ -40,6 +40,10 @@ fn validate(c: &Candidate<'_>) -> Option<Hit> {
     let s = c.as_str();
     // The local part must not continue a longer word on the left.
     if c.byte_before().is_some_and(|b| b == b'.' || b == b'@') {
+        return None;
+    }
+    // `scheme://user@host` is a URL's user part (often a token), not an address.
+    if c.text[..c.start].ends_with("://") {
         return None;
     }
     let (local, domain) = s.rsplit_once('@')?;

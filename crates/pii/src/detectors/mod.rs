@@ -115,6 +115,24 @@ impl<'a> Candidate<'a> {
             .and_then(|i| self.text.as_bytes().get(i).copied())
     }
 
+    /// True if the match continues a run of digit groups on its left
+    /// (`4541 0409 4163 4664`: the tail `0409 4163 4664` is not a phone number).
+    pub fn continues_digit_run(&self) -> bool {
+        let b = self.text.as_bytes();
+        if self.start < 2
+            || b[self.start] == b'+'
+            || !matches!(b[self.start - 1], b' ' | b'-' | b'.')
+        {
+            return false;
+        }
+        let sep = self.start - 1;
+        let mut k = sep;
+        while k > 0 && b[k - 1].is_ascii_digit() {
+            k -= 1;
+        }
+        k < sep && (k == 0 || !b[k - 1].is_ascii_alphabetic())
+    }
+
     /// The byte after the match, if any.
     pub fn byte_after(&self) -> Option<u8> {
         self.text.as_bytes().get(self.end).copied()

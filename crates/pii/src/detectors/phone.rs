@@ -47,9 +47,16 @@ pub const DETECTOR: Detector = Detector {
         "telefon",
         "handy",
         "portable",
-        "number",
+        "my number",
+        "phone number",
     ],
     negative_context: &[
+        "timestamp",
+        "epoch",
+        "card",
+        "visa",
+        "credit",
+        "iban",
         "order",
         "invoice",
         "tracking",
@@ -95,7 +102,7 @@ fn validate(c: &Candidate<'_>) -> Option<Hit> {
     {
         return None;
     }
-    if looks_like_something_else(s) {
+    if c.continues_digit_run() || looks_like_something_else(s) {
         return None;
     }
     let international = s.starts_with('+') || s.starts_with("00");
@@ -146,6 +153,10 @@ fn looks_like_something_else(s: &str) -> bool {
         .filter(|b| matches!(b, b' ' | b'-' | b'.'))
         .collect();
     let one_sep = seps.windows(2).all(|w| w[0] == w[1]);
+    // A dot mixed with other separators is a decimal number next to something.
+    if !one_sep && seps.contains(&b'.') {
+        return true;
+    }
     let num = |g: &str| g.parse::<u32>().unwrap_or(u32::MAX);
     // 2024-01-31, 31.01.2024, 31-01-2024
     if lens.len() == 3 && one_sep && !s.starts_with('+') {

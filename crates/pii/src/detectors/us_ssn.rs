@@ -42,6 +42,9 @@ fn validate(c: &Candidate<'_>) -> Option<Hit> {
     {
         return None;
     }
+    if c.continues_digit_run() {
+        return None;
+    }
     let seps: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_digit()).collect();
     let delimited = match seps.len() {
         0 => false,
