@@ -136,8 +136,9 @@ pub fn learn_layout(path: &Path, stream: impl Read, options: &ReadOptions) -> Re
             break;
         }
     }
-    // pandas reads an all-null column as float64; with only a sample seen, text is safer.
-    let all_null = if whole_file {
+    // pandas reads an all-null column as float64 (but a header-only file as text);
+    // with only a sample seen, text is safer.
+    let all_null = if whole_file && rows > 0 {
         ColumnType::Float64
     } else {
         ColumnType::Utf8
