@@ -30,6 +30,7 @@ pub mod blob;
 mod formats;
 pub mod pickle;
 pub mod policy;
+pub mod render;
 pub mod report;
 pub mod rules;
 

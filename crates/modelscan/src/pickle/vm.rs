@@ -79,7 +79,6 @@ enum V {
 struct Obj {
     callable: Option<Global>,
     args: V,
-    state: Option<V>,
 }
 
 impl V {
@@ -93,7 +92,7 @@ impl V {
                     .max()
                     .unwrap_or(0)
             }
-            V::Obj(o) => 1 + o.args.depth().max(o.state.as_ref().map_or(0, V::depth)),
+            V::Obj(o) => 1 + o.args.depth(),
             _ => 0,
         }
     }
@@ -396,7 +395,6 @@ impl Vm<'_, '_, '_, '_> {
         Ok(V::Obj(Rc::new(Obj {
             callable: g,
             args: args.clip(),
-            state: None,
         })))
     }
 
@@ -715,22 +713,16 @@ impl Vm<'_, '_, '_, '_> {
                             V::Global(g)
                         }
                         V::Obj(o) => {
-                            let o2 = Obj {
-                                callable: o.callable.clone(),
-                                args: o.args.clone(),
-                                state: Some(state.clip()),
-                            };
-                            V::Obj(Rc::new(o2))
+                            if o.callable.as_ref().is_some_and(|g| {
+                                g.0 == "joblib.numpy_pickle" && g.1 == "NumpyArrayWrapper"
+                            }) {
+                                self.joblib_array(&state)?;
+                            }
+                            // state is not kept: only calls and their arguments matter
+                            V::Obj(o)
                         }
                         other => other,
                     };
-                    if let V::Obj(o) = &built {
-                        if o.callable.as_ref().is_some_and(|g| {
-                            g.0 == "joblib.numpy_pickle" && g.1 == "NumpyArrayWrapper"
-                        }) {
-                            self.joblib_array(o.clone())?;
-                        }
-                    }
                     self.push(built)?;
                 }
                 0x82..=0x84 => {
@@ -794,8 +786,15 @@ impl Vm<'_, '_, '_, '_> {
 
     /// joblib writes a numeric array's raw bytes right after its wrapper's BUILD: skip them
     /// (size from the wrapper's dtype and shape); an object array is followed by a nested pickle.
-    fn joblib_array(&mut self, o: Rc<Obj>) -> Result<(), WalkError> {
-        let Some(state) = &o.state else { return Ok(()) };
+    fn joblib_array(&mut self, state: &V) -> Result<(), WalkError> {
+        // joblib ends the frame before writing the array: the bytes follow the frame
+        if let Some(e) = self.frame_end {
+            if self.src.pos() == e {
+                self.frame_end = None;
+            } else {
+                self.anomaly("joblib array data starts inside a FRAME".into());
+            }
+        }
         let dtype = match state.dict_get("dtype") {
             Some(V::Obj(d)) => match &d.args {
                 V::Tuple(t) => match t.first() {
