@@ -8,20 +8,20 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file or directory could not be read.
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}: {error}", path.display())]
     Read {
         /// The path that failed.
         path: PathBuf,
-        /// The operating system's reason.
-        source: std::io::Error,
+        /// The operating system's reason (kept out of the error chain: it is in the message).
+        error: std::io::Error,
     },
     /// A file could not be written (or renamed into place).
-    #[error("cannot write {}: {source}", path.display())]
+    #[error("cannot write {}: {error}", path.display())]
     Write {
         /// The path that failed.
         path: PathBuf,
-        /// The operating system's reason.
-        source: std::io::Error,
+        /// The operating system's reason (kept out of the error chain: it is in the message).
+        error: std::io::Error,
     },
     /// A path inside a manifest or bundle tries to leave its root, or is otherwise unsafe.
     #[error("refusing unsafe path {path:?}: {reason}")]
@@ -60,14 +60,14 @@ impl Error {
     pub(crate) fn read(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Read {
             path: path.into(),
-            source,
+            error: source,
         }
     }
 
     pub(crate) fn write(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Write {
             path: path.into(),
-            source,
+            error: source,
         }
     }
 

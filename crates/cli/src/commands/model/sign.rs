@@ -41,7 +41,10 @@ pub fn default_signature(model: &std::path::Path) -> PathBuf {
 /// Run `datagate model sign`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let key = PrivateKey::read(&args.key)?;
-    let out = args.output.clone().unwrap_or_else(|| default_signature(&args.model));
+    let out = args
+        .output
+        .clone()
+        .unwrap_or_else(|| default_signature(&args.model));
     let bundle = sign_model(&args.model, &key, &out, &args.ignore_paths)?;
     write_atomic(&out, bundle.to_json()?.as_bytes(), false)?;
     println!("signed {} -> {}", args.model.display(), out.display());

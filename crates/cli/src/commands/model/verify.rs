@@ -27,7 +27,10 @@ pub struct Args {
 
 /// Run `datagate model verify`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let sig_path = args.signature.clone().unwrap_or_else(|| super::sign::default_signature(&args.model));
+    let sig_path = args
+        .signature
+        .clone()
+        .unwrap_or_else(|| super::sign::default_signature(&args.model));
     let key = PublicKey::read(&args.public_key)?;
     let bundle = Bundle::read(&sig_path)?;
     let json = args.format == "json";
@@ -55,10 +58,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         report.model_name
                     );
                 } else {
-                    println!("FAILED: {} does not match its signature", args.model.display());
+                    println!(
+                        "FAILED: {} does not match its signature",
+                        args.model.display()
+                    );
                 }
             }
-            Ok(if report.is_clean() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if report.is_clean() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Err(Error::BadSignature(msg)) => {
             if json {
