@@ -133,9 +133,12 @@ fn stack_global_from_string_opcodes() {
 
 #[test]
 fn unresolved_stack_global() {
-    let r = scan(b"\x80\x04h\x07h\x08\x93)R.");
+    let r = scan(b"\x80\x04h\x07h\x08\x93.");
     assert_eq!(r.verdict, Verdict::Suspicious, "{:?}", r.findings);
     assert!(has(&r, "PKL003", ""));
+    // ... and calling the hidden import is malicious
+    let r = scan(b"\x80\x04h\x07h\x08\x93)R.");
+    assert_eq!(r.verdict, Verdict::Malicious, "{:?}", r.findings);
     // operands computed by a call
     let mut b = b"\x80\x04cbuiltins\nstr\n)R".to_vec();
     b.extend(sbu("system"));

@@ -69,7 +69,9 @@ enum V {
     Dict(Rc<Vec<(V, V)>>),
     List,
     Obj(Rc<Obj>),
-    /// An import whose target could not be resolved, or an extension / persistent object.
+    /// An import whose target could not be resolved (STACK_GLOBAL on non-strings, EXT codes).
+    Hidden,
+    /// A value the machine cannot know (empty memo slot, persistent id).
     Unknown,
     /// A value that does not matter to the analysis (numbers, long strings, sets, ...).
     Other,
@@ -383,7 +385,19 @@ impl Vm<'_, '_, '_, '_> {
     fn call(&mut self, callable: V, args: V, opcode: &str) -> Result<V, WalkError> {
         let g = match callable {
             V::Global(g) => Some(g),
-            V::Unknown => None, // already reported when the import was seen
+            V::Hidden => {
+                let msg =
+                    format!("{opcode} calls an import whose target cannot be resolved statically");
+                let f = Finding::new(
+                    &rules::pickle_unresolved_import::RULE,
+                    msg,
+                    self.sink.at(self.op_at),
+                )
+                .with_severity(crate::report::Severity::Malicious);
+                self.sink.out.push(f);
+                None
+            }
+            V::Unknown => None, // an empty memo slot fails the real load; persistent ids are data
             other => {
                 self.unresolved(format!(
                     "{opcode} calls a computed value ({}), not an import",
@@ -653,7 +667,7 @@ impl Vm<'_, '_, '_, '_> {
                                 kind(&module),
                                 kind(&name)
                             ));
-                            V::Unknown
+                            V::Hidden
                         }
                     };
                     self.push(g)?;
@@ -729,7 +743,7 @@ impl Vm<'_, '_, '_, '_> {
                     let k = [1, 2, 4][(op - 0x82) as usize];
                     let code = self.n(k)?;
                     self.unresolved(format!("EXT{k} extension code {code}: the import depends on the copyreg registry at load time"));
-                    self.push(V::Unknown)?;
+                    self.push(V::Hidden)?;
                 }
                 b'P' => {
                     self.src.line(MAX_STR as usize)?;
@@ -904,7 +918,8 @@ fn kind(v: &V) -> &'static str {
         V::Dict(_) => "a dict",
         V::List => "a list",
         V::Obj(_) => "the result of a call",
-        V::Unknown => "an unresolved value (empty memo slot, extension or persistent id)",
+        V::Hidden => "an unresolved import",
+        V::Unknown => "an unknown value (empty memo slot or persistent id)",
         V::Other => "a value the scanner does not track",
     }
 }

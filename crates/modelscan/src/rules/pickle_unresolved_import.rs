@@ -2,7 +2,10 @@
 //!
 //! Flags `STACK_GLOBAL` whose module or name operand is not a string the scanner could track
 //! (built at run time, taken from a memo slot that was never written, a non-string object), and `EXT1/2/4`
-//! extension codes (the copyreg registry is process state, empty by default).
+//! extension codes (the copyreg registry is process state, empty by default). Also flags a call
+//! whose target is a computed value rather than an import. When the unresolved import is then
+//! called (REDUCE/NEWOBJ/OBJ), the finding is raised to malicious: a hidden call target has no
+//! legitimate use (picklescan and modelscan treat these as dangerous too).
 //!
 //! **Why is this bad?** Hiding the import target is the classic evasion (picklescan #14, #22,
 //! GHSA-9gvj-pp9x-gcfr, modelscan #331). A name that cannot be resolved statically is never safe.
