@@ -27,9 +27,13 @@
 #![forbid(unsafe_code)]
 
 pub mod binning;
+pub mod collect;
 pub mod column;
+pub mod compare;
 pub mod dataset;
+pub mod html;
 pub mod sample;
+pub mod sketch;
 pub mod stattests;
 
 pub use column::{
@@ -56,4 +60,7 @@ pub enum DriftError {
     /// A numeric routine refused its input.
     #[error("numeric error: {0}")]
     Numeric(String),
+    /// The test needs every reference value, but the reference is a profile.
+    #[error("stattest `{0}` needs the reference values, which the profile does not keep for columns with more than 1000 values; pass the reference data file instead")]
+    NeedsReferenceValues(&'static str),
 }

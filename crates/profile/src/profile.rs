@@ -462,7 +462,8 @@ impl ColumnJson {
                 if n.count > self.count
                     || n.min.partial_cmp(&n.max).is_none_or(|o| o.is_gt())
                     || !n.mean.is_finite()
-                    || !n.m2.is_finite() || n.m2 < 0.0
+                    || !n.m2.is_finite()
+                    || n.m2 < 0.0
                 {
                     return Err(bad("numeric summary is inconsistent"));
                 }
