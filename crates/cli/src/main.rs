@@ -9,6 +9,7 @@
 //! failed a check, 2 usage or unreadable input, 3 internal error (a panic).
 
 mod commands;
+mod data;
 mod output;
 
 use std::process::ExitCode;
@@ -34,6 +35,20 @@ enum Command {
     Suite(commands::suite::Command),
     /// Print a dataset's detected format and schema.
     Schema(commands::schema::Args),
+    /// Print SHA-256 / BLAKE3 fingerprints of files and folders (sha256sum/b3sum compatible).
+    Hash(commands::hash::Args),
+    /// Create and verify manifests of folders.
+    #[command(subcommand)]
+    Manifest(commands::manifest::Command),
+    /// Generate a signing key pair (Ed25519 by default).
+    Keygen(commands::keygen::Args),
+    /// Sign a file: a DSSE envelope carrying an in-toto statement.
+    Sign(commands::sign::Args),
+    /// Verify a DSSE envelope (and the file it names).
+    Verify(commands::verify::Args),
+    /// Model artifacts: scan for malicious payloads, sign and verify (OpenSSF model signing).
+    #[command(subcommand)]
+    Model(commands::model::Command),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +66,12 @@ fn main() -> ExitCode {
         Command::Validate(args) => commands::validate::run(args),
         Command::Suite(cmd) => commands::suite::run(cmd),
         Command::Schema(args) => commands::schema::run(args),
+        Command::Hash(args) => commands::hash::run(args),
+        Command::Manifest(cmd) => commands::manifest::run(cmd),
+        Command::Keygen(args) => commands::keygen::run(args),
+        Command::Sign(args) => commands::sign::run(args),
+        Command::Verify(args) => commands::verify::run(args),
+        Command::Model(cmd) => commands::model::run(cmd),
     };
     match result {
         Ok(code) => code,

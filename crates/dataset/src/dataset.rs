@@ -256,10 +256,7 @@ impl Dataset {
                 let (rest, stream, offset) =
                     csv::skip_header(&self.path, counted()?, layout, self.options.has_header)?;
                 let mut chunker = Chunker::new(stream, rest, offset, self.options.chunk_bytes);
-                while let Some(chunk) = chunker
-                    .next_chunk()
-                    .map_err(|e| malformed(e, offset))?
-                {
+                while let Some(chunk) = chunker.next_chunk().map_err(|e| malformed(e, offset))? {
                     if tx.send(Ok(Unit::Text(chunk))).is_err() {
                         break;
                     }
@@ -363,33 +360,37 @@ impl Dataset {
     }
 
     fn decode(&self, unit: Unit, decoder: Option<&Decoder>) -> Result<Decoded> {
-        let normalize_all = |batches: Vec<RecordBatch>| -> Result<Vec<(RecordBatch, Vec<InvalidCell>)>> {
-            batches
-                .iter()
-                .map(|b| {
-                    normalize(b, &self.schema)
-                        .map(|b| (b, Vec::new()))
-                        .map_err(|e| DatasetError::Format {
-                            path: self.path.clone(),
-                            message: format!("cannot convert to the expected types: {e}"),
-                        })
-                })
-                .collect()
-        };
+        let normalize_all =
+            |batches: Vec<RecordBatch>| -> Result<Vec<(RecordBatch, Vec<InvalidCell>)>> {
+                batches
+                    .iter()
+                    .map(|b| {
+                        normalize(b, &self.schema)
+                            .map(|b| (b, Vec::new()))
+                            .map_err(|e| DatasetError::Format {
+                                path: self.path.clone(),
+                                message: format!("cannot convert to the expected types: {e}"),
+                            })
+                    })
+                    .collect()
+            };
         match unit {
             Unit::Text(chunk) => match &self.layout {
                 Layout::Csv(_) => {
                     let Some(decoder) = decoder else {
                         unreachable!("a CSV scan always has a decoder")
                     };
-                    let out = decoder.decode(&chunk.bytes).map_err(|e| DatasetError::Malformed {
-                        path: self.path.clone(),
-                        location: Location {
-                            row: Some(e.row),
-                            byte: Some(chunk.offset + e.byte),
-                        },
-                        message: e.message,
-                    })?;
+                    let out =
+                        decoder
+                            .decode(&chunk.bytes)
+                            .map_err(|e| DatasetError::Malformed {
+                                path: self.path.clone(),
+                                location: Location {
+                                    row: Some(e.row),
+                                    byte: Some(chunk.offset + e.byte),
+                                },
+                                message: e.message,
+                            })?;
                     Ok(Decoded {
                         batches: out.batches,
                         rows: out.rows,
@@ -433,13 +434,11 @@ impl Dataset {
     }
 }
 
-type IpcBatches = Box<dyn Iterator<Item = std::result::Result<RecordBatch, arrow_schema::ArrowError>> + Send>;
+type IpcBatches =
+    Box<dyn Iterator<Item = std::result::Result<RecordBatch, arrow_schema::ArrowError>> + Send>;
 
 /// Opens an Arrow IPC file (random access) or stream.
-fn ipc_reader(
-    path: &Path,
-    counter: Arc<AtomicU64>,
-) -> Result<(SchemaRef, IpcBatches)> {
+fn ipc_reader(path: &Path, counter: Arc<AtomicU64>) -> Result<(SchemaRef, IpcBatches)> {
     let io = |source| DatasetError::Io {
         path: path.to_path_buf(),
         source,
@@ -453,8 +452,8 @@ fn ipc_reader(
     let file = File::open(path).map_err(io)?;
     if &magic[..n] == b"ARROW1" {
         let size = file.metadata().map_err(io)?.len();
-        let reader = arrow_ipc::reader::FileReader::try_new(BufReader::new(file), None)
-            .map_err(err)?;
+        let reader =
+            arrow_ipc::reader::FileReader::try_new(BufReader::new(file), None).map_err(err)?;
         counter.fetch_add(size, Ordering::Relaxed);
         Ok((reader.schema(), Box::new(reader)))
     } else {

@@ -124,11 +124,23 @@ mod tests {
 
     #[test]
     fn magic_bytes_beat_extensions() {
-        assert_eq!(detect_format(Path::new("x.csv"), b"PAR1...."), Format::Parquet);
-        assert_eq!(detect_format(Path::new("x.csv"), b"ARROW1\0\0"), Format::ArrowIpc);
-        assert_eq!(detect_format(Path::new("x.data"), b"{\"a\":1}\n"), Format::JsonLines);
+        assert_eq!(
+            detect_format(Path::new("x.csv"), b"PAR1...."),
+            Format::Parquet
+        );
+        assert_eq!(
+            detect_format(Path::new("x.csv"), b"ARROW1\0\0"),
+            Format::ArrowIpc
+        );
+        assert_eq!(
+            detect_format(Path::new("x.data"), b"{\"a\":1}\n"),
+            Format::JsonLines
+        );
         assert_eq!(detect_format(Path::new("x.tsv.gz"), b"a\tb\n"), Format::Csv);
-        assert_eq!(detect_format(Path::new("x.jsonl.zst"), b"  {"), Format::JsonLines);
+        assert_eq!(
+            detect_format(Path::new("x.jsonl.zst"), b"  {"),
+            Format::JsonLines
+        );
         assert_eq!(detect_format(Path::new("x"), b"a,b\n1,2\n"), Format::Csv);
     }
 

@@ -12,10 +12,12 @@ use crate::error::{DatasetError, Location, Result};
 pub fn learn_schema(path: &Path, stream: impl Read, max_rows: usize) -> Result<SchemaRef> {
     let mut reader = BufReader::new(stream);
     let limit = (max_rows != 0).then_some(max_rows);
-    let (schema, records) = arrow_json::reader::infer_json_schema(&mut reader, limit)
-        .map_err(|e| DatasetError::Format {
-            path: path.to_path_buf(),
-            message: format!("not valid JSON Lines: {e}"),
+    let (schema, records) =
+        arrow_json::reader::infer_json_schema(&mut reader, limit).map_err(|e| {
+            DatasetError::Format {
+                path: path.to_path_buf(),
+                message: format!("not valid JSON Lines: {e}"),
+            }
         })?;
     if records == 0 {
         return Err(DatasetError::Empty {

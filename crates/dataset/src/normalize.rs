@@ -82,7 +82,11 @@ mod tests {
         .unwrap();
         let out = normalize(&batch, &target).unwrap();
         assert_eq!(out.column(1).null_count(), 1, "u64::MAX does not fit i64");
-        let c = out.column(2).as_any().downcast_ref::<StringArray>().unwrap();
+        let c = out
+            .column(2)
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .unwrap();
         assert_eq!(c.value(0), "x");
     }
 }

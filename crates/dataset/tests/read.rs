@@ -27,8 +27,16 @@ fn collect(ds: &Dataset) -> Vec<Batch> {
 fn sample_csv(rows: usize) -> String {
     let mut s = String::from("id,amount,status\n");
     for i in 0..rows {
-        let status = if i % 7 == 0 { "\"CLOSED,\nlate\"" } else { "ACTIVE" };
-        let amount = if i % 11 == 0 { String::from("NA") } else { format!("{}.5", i) };
+        let status = if i % 7 == 0 {
+            "\"CLOSED,\nlate\""
+        } else {
+            "ACTIVE"
+        };
+        let amount = if i % 11 == 0 {
+            String::from("NA")
+        } else {
+            format!("{}.5", i)
+        };
         s.push_str(&format!("{i},{amount},{status}\n"));
     }
     s
@@ -39,7 +47,12 @@ fn check_rows(batches: &[Batch], rows: usize) {
     let mut expected_row = 0u64;
     for b in batches {
         assert_eq!(b.first_row, expected_row);
-        let ids = b.data.column(0).as_any().downcast_ref::<Int64Array>().unwrap();
+        let ids = b
+            .data
+            .column(0)
+            .as_any()
+            .downcast_ref::<Int64Array>()
+            .unwrap();
         for i in 0..b.num_rows() {
             assert_eq!(ids.value(i) as u64, b.first_row + i as u64);
         }
@@ -61,7 +74,12 @@ fn csv_with_quoted_newlines_survives_any_chunking() {
         };
         let ds = Dataset::open(&path, &options).unwrap();
         assert_eq!(ds.format(), Format::Csv);
-        let types: Vec<_> = ds.schema().fields().iter().map(|f| f.data_type().clone()).collect();
+        let types: Vec<_> = ds
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.data_type().clone())
+            .collect();
         assert_eq!(types, [DataType::Int64, DataType::Float64, DataType::Utf8]);
         let batches = collect(&ds);
         check_rows(&batches, 500);
@@ -80,7 +98,14 @@ fn gzip_and_zstd_are_detected_by_magic() {
     let zst = zstd::encode_all(text.as_bytes(), 1).unwrap();
     let zst_path = write(dir.path(), "data.bin", &zst);
     for path in [gz_path, zst_path] {
-        let ds = Dataset::open(&path, &ReadOptions { chunk_bytes: 100, ..Default::default() }).unwrap();
+        let ds = Dataset::open(
+            &path,
+            &ReadOptions {
+                chunk_bytes: 100,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(ds.format(), Format::Csv);
         check_rows(&collect(&ds), 300);
     }
@@ -99,7 +124,10 @@ fn cells_that_do_not_parse_become_invalid_not_errors() {
     let batches = collect(&ds);
     let invalid: Vec<_> = batches.iter().flat_map(|b| b.invalid.clone()).collect();
     assert_eq!(invalid.len(), 1);
-    assert_eq!((invalid[0].row, invalid[0].column, invalid[0].raw.as_str()), (2, 1, "oops"));
+    assert_eq!(
+        (invalid[0].row, invalid[0].column, invalid[0].raw.as_str()),
+        (2, 1, "oops")
+    );
 }
 
 #[test]
@@ -112,7 +140,12 @@ fn type_overrides_apply() {
     };
     let ds = Dataset::open(&path, &options).unwrap();
     let b = &collect(&ds)[0];
-    let zip = b.data.column(0).as_any().downcast_ref::<StringArray>().unwrap();
+    let zip = b
+        .data
+        .column(0)
+        .as_any()
+        .downcast_ref::<StringArray>()
+        .unwrap();
     assert_eq!(zip.value(0), "01234");
     let bad = ReadOptions {
         overrides: vec![("nope".into(), ColumnType::Utf8)],
@@ -135,7 +168,9 @@ fn sample_batch(rows: usize) -> RecordBatch {
             Arc::new(arrow_array::Float32Array::from_iter(
                 (0..rows).map(|i| (i % 5 != 0).then_some(i as f32)),
             )),
-            Arc::new(StringArray::from_iter_values((0..rows).map(|i| format!("s{i}")))),
+            Arc::new(StringArray::from_iter_values(
+                (0..rows).map(|i| format!("s{i}")),
+            )),
         ],
     )
     .unwrap()
@@ -149,25 +184,46 @@ fn parquet_row_groups_decode_in_order_and_normalise() {
     let props = parquet::file::properties::WriterProperties::builder()
         .set_max_row_group_row_count(Some(128))
         .build();
-    let mut w =
-        parquet::arrow::ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), batch.schema(), Some(props))
-            .unwrap();
+    let mut w = parquet::arrow::ArrowWriter::try_new(
+        std::fs::File::create(&path).unwrap(),
+        batch.schema(),
+        Some(props),
+    )
+    .unwrap();
     w.write(&batch).unwrap();
     w.close().unwrap();
-    let ds = Dataset::open(&path, &ReadOptions { batch_rows: 50, ..Default::default() }).unwrap();
+    let ds = Dataset::open(
+        &path,
+        &ReadOptions {
+            batch_rows: 50,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(ds.format(), Format::Parquet);
     assert_eq!(ds.row_count_hint(), Some(1000));
     assert_eq!(ds.schema().field(0).data_type(), &DataType::Int64);
     let batches = collect(&ds);
     check_rows(&batches, 1000);
-    let amounts = batches[0].data.column(1).as_any().downcast_ref::<Float64Array>().unwrap();
+    let amounts = batches[0]
+        .data
+        .column(1)
+        .as_any()
+        .downcast_ref::<Float64Array>()
+        .unwrap();
     assert!(amounts.is_null(0));
 
     // A truncated copy is a clear error, not a panic.
     let bytes = std::fs::read(&path).unwrap();
     let cut = write(dir.path(), "cut.parquet", &bytes[..bytes.len() / 2]);
-    let err = Dataset::open(&cut, &ReadOptions::default()).err().unwrap().to_string();
-    assert!(err.contains("cut.parquet") && err.contains("Parquet"), "{err}");
+    let err = Dataset::open(&cut, &ReadOptions::default())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("cut.parquet") && err.contains("Parquet"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -175,12 +231,20 @@ fn arrow_ipc_file_and_stream() {
     let dir = tempfile::tempdir().unwrap();
     let batch = sample_batch(200);
     let file_path = dir.path().join("t.arrow");
-    let mut w = arrow_ipc::writer::FileWriter::try_new(std::fs::File::create(&file_path).unwrap(), &batch.schema()).unwrap();
+    let mut w = arrow_ipc::writer::FileWriter::try_new(
+        std::fs::File::create(&file_path).unwrap(),
+        &batch.schema(),
+    )
+    .unwrap();
     w.write(&batch.slice(0, 120)).unwrap();
     w.write(&batch.slice(120, 80)).unwrap();
     w.finish().unwrap();
     let stream_path = dir.path().join("t.arrows");
-    let mut w = arrow_ipc::writer::StreamWriter::try_new(std::fs::File::create(&stream_path).unwrap(), &batch.schema()).unwrap();
+    let mut w = arrow_ipc::writer::StreamWriter::try_new(
+        std::fs::File::create(&stream_path).unwrap(),
+        &batch.schema(),
+    )
+    .unwrap();
     w.write(&batch).unwrap();
     w.finish().unwrap();
     for path in [file_path, stream_path] {
@@ -198,14 +262,32 @@ fn json_lines_with_row_numbers_in_errors() {
         text.push_str(&format!("{{\"id\": {i}, \"name\": \"n{i}\"}}\n"));
     }
     let path = write(dir.path(), "t.jsonl", text.as_bytes());
-    let ds = Dataset::open(&path, &ReadOptions { chunk_bytes: 300, ..Default::default() }).unwrap();
+    let ds = Dataset::open(
+        &path,
+        &ReadOptions {
+            chunk_bytes: 300,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(ds.format(), Format::JsonLines);
     check_rows(&collect(&ds), 250);
 
     text.push_str("{\"id\": [1,2], \"name\": \"bad\"}\n");
     let path = write(dir.path(), "bad.jsonl", text.as_bytes());
-    let ds = Dataset::open(&path, &ReadOptions { chunk_bytes: 300, infer_rows: 10, ..Default::default() }).unwrap();
-    let err = ds.scan(|_| Ok::<_, DatasetError>(())).unwrap_err().to_string();
+    let ds = Dataset::open(
+        &path,
+        &ReadOptions {
+            chunk_bytes: 300,
+            infer_rows: 10,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let err = ds
+        .scan(|_| Ok::<_, DatasetError>(()))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("bad.jsonl: row 250"), "{err}");
 }
 
@@ -220,23 +302,55 @@ fn structural_problems_name_file_row_and_byte() {
     let offset = text.len();
     text.push_str("1,2,3\n");
     let path = write(dir.path(), "ragged.csv", text.as_bytes());
-    let ds = Dataset::open(&path, &ReadOptions { infer_rows: 10, chunk_bytes: 64, ..Default::default() }).unwrap();
-    let err = ds.scan(|_| Ok::<_, DatasetError>(())).unwrap_err().to_string();
-    assert_eq!(err, format!("{}: row 100 (byte {offset}): expected 2 fields as in the header, found 3", path.display()));
+    let ds = Dataset::open(
+        &path,
+        &ReadOptions {
+            infer_rows: 10,
+            chunk_bytes: 64,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let err = ds
+        .scan(|_| Ok::<_, DatasetError>(()))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        format!(
+            "{}: row 100 (byte {offset}): expected 2 fields as in the header, found 3",
+            path.display()
+        )
+    );
 
     let path = write(dir.path(), "utf8.csv", b"a,b\n1,ok\n2,\xff\xfe\n");
     let ds = Dataset::open(&path, &ReadOptions::default()).unwrap();
-    let err = ds.scan(|_| Ok::<_, DatasetError>(())).unwrap_err().to_string();
-    assert!(err.contains("utf8.csv: row 1 (byte 11): invalid UTF-8 in column b"), "{err}");
+    let err = ds
+        .scan(|_| Ok::<_, DatasetError>(()))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("utf8.csv: row 1 (byte 9): invalid UTF-8 in column b"),
+        "{err}"
+    );
 
     let path = write(dir.path(), "empty.csv", b"");
-    let err = Dataset::open(&path, &ReadOptions::default()).err().unwrap().to_string();
+    let err = Dataset::open(&path, &ReadOptions::default())
+        .err()
+        .unwrap()
+        .to_string();
     assert!(err.contains("empty.csv: the file is empty"), "{err}");
 
-    let err = Dataset::open(dir.path(), &ReadOptions::default()).err().unwrap().to_string();
+    let err = Dataset::open(dir.path(), &ReadOptions::default())
+        .err()
+        .unwrap()
+        .to_string();
     assert!(err.contains("is a directory"), "{err}");
 
-    let err = Dataset::open(dir.path().join("missing.csv"), &ReadOptions::default()).err().unwrap().to_string();
+    let err = Dataset::open(dir.path().join("missing.csv"), &ReadOptions::default())
+        .err()
+        .unwrap()
+        .to_string();
     assert!(err.contains("missing.csv"), "{err}");
 }
 

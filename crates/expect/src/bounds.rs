@@ -143,7 +143,9 @@ impl Bounds {
                 })?;
                 Ok(self.contains_num(lo, hi, if *b { 1.0 } else { 0.0 }))
             }
-            other => Err(CheckError(format!("cannot compare {other} with the bounds"))),
+            other => Err(CheckError(format!(
+                "cannot compare {other} with the bounds"
+            ))),
         }
     }
 }

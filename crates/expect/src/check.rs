@@ -92,18 +92,42 @@ impl Tally {
 
     /// GX's result object for map expectations.
     pub fn to_result(&self) -> Map<String, Value> {
-        let pct = |n: u64, d: u64| if d == 0 { Value::Null } else { json!(100.0 * n as f64 / d as f64) };
+        let pct = |n: u64, d: u64| {
+            if d == 0 {
+                Value::Null
+            } else {
+                json!(100.0 * n as f64 / d as f64)
+            }
+        };
         let considered = self.element_count - self.missing_count;
         let mut m = Map::new();
         m.insert("element_count".into(), json!(self.element_count));
         m.insert("missing_count".into(), json!(self.missing_count));
-        m.insert("missing_percent".into(), pct(self.missing_count, self.element_count));
+        m.insert(
+            "missing_percent".into(),
+            pct(self.missing_count, self.element_count),
+        );
         m.insert("unexpected_count".into(), json!(self.unexpected_count));
-        m.insert("unexpected_percent".into(), pct(self.unexpected_count, considered));
-        m.insert("unexpected_percent_total".into(), pct(self.unexpected_count, self.element_count));
-        m.insert("unexpected_percent_nonmissing".into(), pct(self.unexpected_count, considered));
-        m.insert("partial_unexpected_list".into(), Value::Array(self.partial_values.clone()));
-        m.insert("partial_unexpected_index_list".into(), json!(self.partial_rows));
+        m.insert(
+            "unexpected_percent".into(),
+            pct(self.unexpected_count, considered),
+        );
+        m.insert(
+            "unexpected_percent_total".into(),
+            pct(self.unexpected_count, self.element_count),
+        );
+        m.insert(
+            "unexpected_percent_nonmissing".into(),
+            pct(self.unexpected_count, considered),
+        );
+        m.insert(
+            "partial_unexpected_list".into(),
+            Value::Array(self.partial_values.clone()),
+        );
+        m.insert(
+            "partial_unexpected_index_list".into(),
+            json!(self.partial_rows),
+        );
         m
     }
 
@@ -119,8 +143,14 @@ impl Tally {
         };
         m.insert("unexpected_percent".into(), pct.clone());
         m.insert("unexpected_percent_total".into(), pct);
-        m.insert("partial_unexpected_list".into(), Value::Array(self.partial_values.clone()));
-        m.insert("partial_unexpected_index_list".into(), json!(self.partial_rows));
+        m.insert(
+            "partial_unexpected_list".into(),
+            Value::Array(self.partial_values.clone()),
+        );
+        m.insert(
+            "partial_unexpected_index_list".into(),
+            json!(self.partial_rows),
+        );
         m
     }
 }

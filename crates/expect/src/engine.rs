@@ -101,7 +101,11 @@ fn compile(suite: &Suite, schema: &arrow_schema::Schema) -> Result<Vec<Slot>, Va
                 index,
                 kind: cfg.kind.clone(),
                 hint,
-                supported: REGISTRY.iter().map(|e| e.name).collect::<Vec<_>>().join(", "),
+                supported: REGISTRY
+                    .iter()
+                    .map(|e| e.name)
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         };
         let kw = crate::kwargs::Kwargs::new(&cfg.kwargs);
@@ -130,7 +134,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
+            cur.push(
+                (prev[j] + usize::from(ca != *cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1),
+            );
         }
         prev = cur;
     }
@@ -287,9 +295,21 @@ fn quality_scores(
         .collect();
     mixed.sort();
     Quality {
-        completeness: if q.cells == 0 { 1.0 } else { 1.0 - q.null_cells as f64 / q.cells as f64 },
-        validity: if checked == 0 { 1.0 } else { passed as f64 / checked as f64 },
-        consistency: if rows == 0 { 1.0 } else { 1.0 - q.duplicate_rows as f64 / rows as f64 },
+        completeness: if q.cells == 0 {
+            1.0
+        } else {
+            1.0 - q.null_cells as f64 / q.cells as f64
+        },
+        validity: if checked == 0 {
+            1.0
+        } else {
+            passed as f64 / checked as f64
+        },
+        consistency: if rows == 0 {
+            1.0
+        } else {
+            1.0 - q.duplicate_rows as f64 / rows as f64
+        },
         duplicate_rows: q.duplicate_rows,
         mixed_type_columns: mixed,
     }

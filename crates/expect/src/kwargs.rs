@@ -117,7 +117,9 @@ impl<'a> Kwargs<'a> {
     pub fn bound(&self, key: &'static str) -> Result<Option<Value>, KwargError> {
         match self.get(key) {
             Some(v @ (Value::Number(_) | Value::String(_))) => Ok(Some(v.clone())),
-            Some(other) => Err(err(format!("`{key}` must be a number or null, got {other}"))),
+            Some(other) => Err(err(format!(
+                "`{key}` must be a number or null, got {other}"
+            ))),
             None => Ok(None),
         }
     }

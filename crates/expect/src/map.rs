@@ -20,11 +20,7 @@ pub trait ValueRule: Send {
 
 /// Calls `f(i)` for each non-null row of `col`, pushing `i` to `out` when `f` says it fails.
 #[inline]
-pub fn push_failing(
-    col: &dyn Array,
-    out: &mut Vec<usize>,
-    mut fails: impl FnMut(usize) -> bool,
-) {
+pub fn push_failing(col: &dyn Array, out: &mut Vec<usize>, mut fails: impl FnMut(usize) -> bool) {
     if col.null_count() == 0 {
         for i in 0..col.len() {
             if fails(i) {
@@ -159,7 +155,11 @@ impl Check for NullCheck {
         }
         for i in 0..array.len() {
             if is_null(i) != self.expect_null {
-                let value = || match batch.invalid.iter().find(|c| c.column == self.column && c.row == i) {
+                let value = || match batch
+                    .invalid
+                    .iter()
+                    .find(|c| c.column == self.column && c.row == i)
+                {
                     Some(c) => Value::String(c.raw.clone()),
                     None => col.json(i),
                 };
@@ -171,8 +171,8 @@ impl Check for NullCheck {
 
     fn finish(&mut self, _table: &TableInfo<'_>) -> Result<Outcome, CheckError> {
         let n = self.tally.element_count;
-        let success = n == 0
-            || (n as f64 - self.tally.unexpected_count as f64) / n as f64 >= self.mostly;
+        let success =
+            n == 0 || (n as f64 - self.tally.unexpected_count as f64) / n as f64 >= self.mostly;
         Ok(Outcome {
             success,
             result: self.tally.to_null_result(),

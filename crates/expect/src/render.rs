@@ -32,7 +32,7 @@ pub fn describe(r: &ExpectationResult) -> String {
         return format!("{m} expected values missing");
     }
     match res.get("observed_value") {
-        Some(v) => format!("observed {}", compact(v, 80)),
+        Some(v) => format!("observed {}", compact(v, 60)),
         None => String::new(),
     }
 }
@@ -44,6 +44,15 @@ fn compact(v: &Value, max: usize) -> String {
         format!("{cut}…")
     } else {
         s
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() > max {
+        let cut: String = s.chars().take(max - 1).collect();
+        format!("{cut}…")
+    } else {
+        s.to_string()
     }
 }
 
@@ -60,7 +69,13 @@ fn ordered(result: &ValidationResult) -> Vec<&ExpectationResult> {
 
 /// A compact table for terminals.
 pub fn text(result: &ValidationResult, color: bool) -> String {
-    let paint = |code: &str, s: &str| if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() };
+    let paint = |code: &str, s: &str| {
+        if color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
     let mut out = String::new();
     let data = &result.meta["data"];
     let _ = writeln!(
@@ -71,12 +86,31 @@ pub fn text(result: &ValidationResult, color: bool) -> String {
         data["rows"],
         result.suite_name
     );
-    let width = result.results.iter().map(|r| short_name(r.kind()).len()).max().unwrap_or(10).min(48);
+    let width = result
+        .results
+        .iter()
+        .map(|r| short_name(r.kind()).len())
+        .max()
+        .unwrap_or(10)
+        .min(48);
     for r in ordered(result) {
-        let mark = if r.success { paint("32", "PASS") } else { paint("31", "FAIL") };
-        let mut line = format!("{mark}  {:<width$}  {:<18}  {}", short_name(r.kind()), r.subject(), describe(r));
+        let mark = if r.success {
+            paint("32", "PASS")
+        } else {
+            paint("31", "FAIL")
+        };
+        let subject = truncate(&r.subject(), 22);
+        let mut line = format!(
+            "{mark}  {:<width$}  {subject:<22}  {}",
+            short_name(r.kind()),
+            describe(r)
+        );
         if !r.success {
-            if let Some(rows) = r.result.get("partial_unexpected_index_list").and_then(Value::as_array) {
+            if let Some(rows) = r
+                .result
+                .get("partial_unexpected_index_list")
+                .and_then(Value::as_array)
+            {
                 if !rows.is_empty() {
                     let rows: Vec<String> = rows.iter().take(5).map(|v| v.to_string()).collect();
                     let _ = write!(line, "; rows {}", rows.join(", "));
@@ -86,7 +120,11 @@ pub fn text(result: &ValidationResult, color: bool) -> String {
         let _ = writeln!(out, "{line}");
     }
     let s = &result.statistics;
-    let verdict = if result.success { paint("32", "PASSED") } else { paint("31", "FAILED") };
+    let verdict = if result.success {
+        paint("32", "PASSED")
+    } else {
+        paint("31", "FAILED")
+    };
     let _ = writeln!(
         out,
         "{verdict}: {} of {} expectations met ({:.1}%) in {:.2}s",
@@ -113,7 +151,10 @@ pub fn text(result: &ValidationResult, color: bool) -> String {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// JUnit XML: one test case per expectation.
@@ -130,7 +171,12 @@ pub fn junit(result: &ValidationResult) -> String {
     );
     for (i, r) in result.results.iter().enumerate() {
         let name = format!("{i:03} {} ({})", r.kind(), r.subject());
-        let _ = write!(out, "  <testcase classname=\"{}\" name=\"{}\"", esc(&result.suite_name), esc(&name));
+        let _ = write!(
+            out,
+            "  <testcase classname=\"{}\" name=\"{}\"",
+            esc(&result.suite_name),
+            esc(&name)
+        );
         if r.success {
             out.push_str("/>\n");
         } else {
@@ -166,7 +212,11 @@ pub fn html(result: &ValidationResult) -> String {
 <title>datagate · {}</title><style>{CSS}</style></head><body>",
         esc(&result.suite_name)
     );
-    let verdict = if result.success { "<span class=ok>PASSED</span>" } else { "<span class=bad>FAILED</span>" };
+    let verdict = if result.success {
+        "<span class=ok>PASSED</span>"
+    } else {
+        "<span class=bad>FAILED</span>"
+    };
     let _ = write!(
         out,
         "<h1>Validation {verdict}: {}</h1><div class=sub>{} · {} · {} rows × {} columns · datagate {}</div>",
@@ -178,18 +228,43 @@ pub fn html(result: &ValidationResult) -> String {
         esc(result.meta["datagate_version"].as_str().unwrap_or(""))
     );
     out.push_str("<div class=cards>");
-    let _ = write!(out, "<div class=card>expectations met<b>{} / {}</b></div>", s.successful_expectations, s.evaluated_expectations);
-    let _ = write!(out, "<div class=card>failed<b class={}>{}</b></div>", if s.unsuccessful_expectations > 0 { "bad" } else { "ok" }, s.unsuccessful_expectations);
+    let _ = write!(
+        out,
+        "<div class=card>expectations met<b>{} / {}</b></div>",
+        s.successful_expectations, s.evaluated_expectations
+    );
+    let _ = write!(
+        out,
+        "<div class=card>failed<b class={}>{}</b></div>",
+        if s.unsuccessful_expectations > 0 {
+            "bad"
+        } else {
+            "ok"
+        },
+        s.unsuccessful_expectations
+    );
     if let Some(q) = result.meta.get("quality").filter(|q| !q.is_null()) {
         for key in ["completeness", "validity", "consistency"] {
-            let _ = write!(out, "<div class=card>{key}<b>{:.2}%</b></div>", 100.0 * q[key].as_f64().unwrap_or(0.0));
+            let _ = write!(
+                out,
+                "<div class=card>{key}<b>{:.2}%</b></div>",
+                100.0 * q[key].as_f64().unwrap_or(0.0)
+            );
         }
-        let _ = write!(out, "<div class=card>duplicate rows<b>{}</b></div>", q["duplicate_rows"]);
+        let _ = write!(
+            out,
+            "<div class=card>duplicate rows<b>{}</b></div>",
+            q["duplicate_rows"]
+        );
     }
     out.push_str("</div><table><thead><tr><th style=width:5rem>status</th><th style=width:34%>expectation</th><th style=width:14%>column</th><th>result</th></tr></thead><tbody>");
     for r in ordered(result) {
         let class = if r.success { "pass" } else { "fail" };
-        let status = if r.success { "<span class=ok>pass</span>" } else { "<span class=bad>fail</span>" };
+        let status = if r.success {
+            "<span class=ok>pass</span>"
+        } else {
+            "<span class=bad>fail</span>"
+        };
         let _ = write!(
             out,
             "<tr class={class}><td>{status}</td><td><code>{}</code></td><td>{}</td><td>{}",
@@ -197,19 +272,35 @@ pub fn html(result: &ValidationResult) -> String {
             esc(&r.subject()),
             esc(&describe(r))
         );
-        let rows = r.result.get("partial_unexpected_index_list").and_then(Value::as_array);
-        let values = r.result.get("partial_unexpected_list").and_then(Value::as_array);
+        let rows = r
+            .result
+            .get("partial_unexpected_index_list")
+            .and_then(Value::as_array);
+        let values = r
+            .result
+            .get("partial_unexpected_list")
+            .and_then(Value::as_array);
         if let (false, Some(rows), Some(values)) = (r.success, rows, values) {
             if !values.is_empty() {
-                out.push_str("<details open><summary>sample failing rows</summary><table class=samples>");
+                out.push_str(
+                    "<details open><summary>sample failing rows</summary><table class=samples>",
+                );
                 for (row, value) in rows.iter().zip(values).take(10) {
-                    let _ = write!(out, "<tr><td>row {row}</td><td><code>{}</code></td></tr>", esc(&compact(value, 120)));
+                    let _ = write!(
+                        out,
+                        "<tr><td>row {row}</td><td><code>{}</code></td></tr>",
+                        esc(&compact(value, 120))
+                    );
                 }
                 out.push_str("</table></details>");
             }
         } else if let (false, Some(values)) = (r.success, values) {
             if !values.is_empty() {
-                let _ = write!(out, "<details><summary>values</summary><code>{}</code></details>", esc(&compact(&Value::Array(values.clone()), 400)));
+                let _ = write!(
+                    out,
+                    "<details><summary>values</summary><code>{}</code></details>",
+                    esc(&compact(&Value::Array(values.clone()), 400))
+                );
             }
         }
         let _ = write!(

@@ -34,7 +34,11 @@ impl ExpectationResult {
             return format!("{a}, {b}");
         }
         if let Some(list) = kw["column_list"].as_array() {
-            return list.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(", ");
+            return list
+                .iter()
+                .filter_map(|v| v.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
         }
         "(table)".into()
     }

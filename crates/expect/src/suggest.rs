@@ -84,7 +84,9 @@ impl ColumnStats {
 }
 
 fn expectation(kind: &str, kwargs: Value) -> ExpectationConfig {
-    let Value::Object(kwargs) = kwargs else { unreachable!("kwargs are built as objects") };
+    let Value::Object(kwargs) = kwargs else {
+        unreachable!("kwargs are built as objects")
+    };
     ExpectationConfig {
         kind: kind.to_string(),
         kwargs,
@@ -103,7 +105,11 @@ fn number(v: f64, is_int: bool) -> Value {
 /// Profiles `dataset` and returns a suite it passes.
 pub fn suggest(dataset: &Dataset, name: &str) -> Result<Suite, DatasetError> {
     let schema = dataset.schema().clone();
-    let mut stats: Vec<ColumnStats> = schema.fields().iter().map(|f| ColumnStats::new(f.data_type())).collect();
+    let mut stats: Vec<ColumnStats> = schema
+        .fields()
+        .iter()
+        .map(|f| ColumnStats::new(f.data_type()))
+        .collect();
     let summary = dataset.scan(|batch: Batch| {
         for (c, s) in stats.iter_mut().enumerate() {
             let array = batch.data.column(c);
@@ -114,7 +120,10 @@ pub fn suggest(dataset: &Dataset, name: &str) -> Result<Suite, DatasetError> {
     let rows = summary.rows;
     let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
     let mut out = vec![
-        expectation("expect_table_columns_to_match_ordered_list", json!({"column_list": names})),
+        expectation(
+            "expect_table_columns_to_match_ordered_list",
+            json!({"column_list": names}),
+        ),
         expectation(
             "expect_table_row_count_to_be_between",
             json!({"min_value": rows / 2, "max_value": rows.saturating_mul(2).max(1)}),
@@ -122,7 +131,10 @@ pub fn suggest(dataset: &Dataset, name: &str) -> Result<Suite, DatasetError> {
     ];
     for (name, s) in names.iter().zip(&stats) {
         if s.nulls == 0 && rows > 0 {
-            out.push(expectation("expect_column_values_to_not_be_null", json!({"column": name})));
+            out.push(expectation(
+                "expect_column_values_to_not_be_null",
+                json!({"column": name}),
+            ));
         }
         if s.values == 0 {
             continue;
@@ -134,7 +146,10 @@ pub fn suggest(dataset: &Dataset, name: &str) -> Result<Suite, DatasetError> {
             _ => None,
         };
         if let Some(t) = dtype {
-            out.push(expectation("expect_column_values_to_be_of_type", json!({"column": name, "type_": t})));
+            out.push(expectation(
+                "expect_column_values_to_be_of_type",
+                json!({"column": name, "type_": t}),
+            ));
         }
         if let (Some(lo), Some(hi)) = (s.min, s.max) {
             let int = s.is_int;
@@ -146,7 +161,10 @@ pub fn suggest(dataset: &Dataset, name: &str) -> Result<Suite, DatasetError> {
         if let Some(set) = &s.distinct {
             if (set.len() as u64) * 2 <= s.values {
                 let values: Vec<Value> = set.iter().map(Key::json).collect();
-                out.push(expectation("expect_column_values_to_be_in_set", json!({"column": name, "value_set": values})));
+                out.push(expectation(
+                    "expect_column_values_to_be_in_set",
+                    json!({"column": name, "value_set": values}),
+                ));
             }
         }
         if let (Some(lo), Some(hi)) = (s.min_len, s.max_len) {
@@ -156,7 +174,10 @@ pub fn suggest(dataset: &Dataset, name: &str) -> Result<Suite, DatasetError> {
             ));
         }
         if s.unique.is_some() && s.values > 1 {
-            out.push(expectation("expect_column_values_to_be_unique", json!({"column": name})));
+            out.push(expectation(
+                "expect_column_values_to_be_unique",
+                json!({"column": name}),
+            ));
         }
     }
     Ok(Suite {

@@ -146,11 +146,25 @@ impl Suite {
             ));
         };
         let (name, shape) = if let Some(n) = top.remove("name") {
-            (n, if native { SuiteShape::Native } else { SuiteShape::GxV1 })
+            (
+                n,
+                if native {
+                    SuiteShape::Native
+                } else {
+                    SuiteShape::GxV1
+                },
+            )
         } else if let Some(n) = top.remove("expectation_suite_name") {
             (n, SuiteShape::GxLegacy)
         } else {
-            (Value::String("suite".into()), if native { SuiteShape::Native } else { SuiteShape::GxV1 })
+            (
+                Value::String("suite".into()),
+                if native {
+                    SuiteShape::Native
+                } else {
+                    SuiteShape::GxV1
+                },
+            )
         };
         let name = match name {
             Value::String(s) => s,
@@ -226,7 +240,11 @@ impl Suite {
                 obj.insert("kwargs".into(), Value::Object(e.kwargs.clone()));
                 obj.insert(
                     "meta".into(),
-                    if e.meta.is_null() { Value::Object(Map::new()) } else { e.meta.clone() },
+                    if e.meta.is_null() {
+                        Value::Object(Map::new())
+                    } else {
+                        e.meta.clone()
+                    },
                 );
                 Value::Object(obj)
             })
@@ -255,19 +273,25 @@ mod tests {
 
     #[test]
     fn native_toml_inlines_kwargs() {
-        let t = "name = \"s\"\n[[expectations]]\ntype = \"expect_column_to_exist\"\ncolumn = \"a\"\n";
+        let t =
+            "name = \"s\"\n[[expectations]]\ntype = \"expect_column_to_exist\"\ncolumn = \"a\"\n";
         let s = Suite::from_toml(t, "s.toml").unwrap();
         assert_eq!(s.expectations[0].kwargs["column"], "a");
     }
 
     #[test]
     fn errors_name_the_place() {
-        let err = Suite::from_json("{\"name\": 1,", "x.json").unwrap_err().to_string();
+        let err = Suite::from_json("{\"name\": 1,", "x.json")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("x.json: not a valid JSON suite"), "{err}");
         let err = Suite::from_json(r#"{"name":"s","expectations":[{"kwargs":{}}]}"#, "x.json")
             .unwrap_err()
             .to_string();
-        assert_eq!(err, "x.json: /expectations/0: missing `type` (or legacy `expectation_type`) string");
+        assert_eq!(
+            err,
+            "x.json: /expectations/0: missing `type` (or legacy `expectation_type`) string"
+        );
         let err = Suite::from_json("[1,2]", "x.json").unwrap_err().to_string();
         assert!(err.contains("expected an object"), "{err}");
     }

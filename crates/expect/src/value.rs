@@ -73,9 +73,9 @@ impl<'a> ColumnRef<'a> {
             Self::Float(a) => Cow::Owned(py_float_repr(a.value(i))),
             Self::Str(a) => Cow::Borrowed(a.value(i)),
             Self::Bool(a) => Cow::Borrowed(if a.value(i) { "True" } else { "False" }),
-            Self::Other(a) => Cow::Owned(
-                arrow_cast::display::array_value_to_string(a, i).unwrap_or_default(),
-            ),
+            Self::Other(a) => {
+                Cow::Owned(arrow_cast::display::array_value_to_string(a, i).unwrap_or_default())
+            }
         }
     }
 
@@ -110,7 +110,11 @@ pub fn py_float_repr(v: f64) -> String {
         return if v > 0.0 { "inf".into() } else { "-inf".into() };
     }
     if v == 0.0 {
-        return if v.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+        return if v.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
     }
     let sci = format!("{:e}", v.abs());
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
@@ -130,7 +134,11 @@ pub fn py_float_repr(v: f64) -> String {
         format!("{sign}{body}")
     } else {
         let (first, rest) = digits.split_at(1);
-        let frac = if rest.is_empty() { String::new() } else { format!(".{rest}") };
+        let frac = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
         let esign = if exp < 0 { '-' } else { '+' };
         format!("{sign}{first}{frac}e{esign}{:02}", exp.abs())
     }

@@ -15,8 +15,16 @@ use serde_json::Value;
 
 /// (case, suite index, why datagate differs).
 const KNOWN_DIFFERENCES: &[(&str, usize, &str)] = &[
-    ("csv_quirks__csv_quirks", 4, "integers beyond int64 are read as float64; pandas makes the column uint64"),
-    ("csv_quirks__csv_quirks", 5, "integers beyond int64 are read as float64; pandas makes the column uint64"),
+    (
+        "csv_quirks__csv_quirks",
+        4,
+        "integers beyond int64 are read as float64; pandas makes the column uint64",
+    ),
+    (
+        "csv_quirks__csv_quirks",
+        5,
+        "integers beyond int64 are read as float64; pandas makes the column uint64",
+    ),
 ];
 
 fn fixtures() -> PathBuf {
@@ -26,12 +34,19 @@ fn fixtures() -> PathBuf {
 fn same_value(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => {
-            let (x, y) = (x.as_f64().unwrap_or(f64::NAN), y.as_f64().unwrap_or(f64::NAN));
+            let (x, y) = (
+                x.as_f64().unwrap_or(f64::NAN),
+                y.as_f64().unwrap_or(f64::NAN),
+            );
             x == y || (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0)
         }
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_value(a, b)),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_value(a, b))
+        }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_value(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_value(v, w)))
         }
         _ => a == b,
     }
@@ -51,8 +66,10 @@ fn verdicts_match_great_expectations() {
         let name = case["case"].as_str().unwrap();
         let data = dir.join(case["data"].as_str().unwrap());
         let suite = Suite::load(dir.join(case["suite"].as_str().unwrap())).unwrap();
-        let summary: Value =
-            serde_json::from_str(&std::fs::read_to_string(dir.join(case["summary"].as_str().unwrap())).unwrap()).unwrap();
+        let summary: Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join(case["summary"].as_str().unwrap())).unwrap(),
+        )
+        .unwrap();
         let dataset = Dataset::open(&data, &ReadOptions::default()).unwrap();
         let ours = validate(&dataset, &suite, &ValidateOptions::default()).unwrap();
         for gx in summary["expectations"].as_array().unwrap() {
@@ -68,11 +85,18 @@ fn verdicts_match_great_expectations() {
             if r.exception_info.raised_exception != raised {
                 diffs.push(format!(
                     "raised {} ({:?}) vs GX {raised} ({})",
-                    r.exception_info.raised_exception, r.exception_info.exception_message, gx["exception_message"]
+                    r.exception_info.raised_exception,
+                    r.exception_info.exception_message,
+                    gx["exception_message"]
                 ));
             }
             if !raised {
-                for key in ["unexpected_count", "missing_count", "observed_value", "partial_unexpected_index_list"] {
+                for key in [
+                    "unexpected_count",
+                    "missing_count",
+                    "observed_value",
+                    "partial_unexpected_index_list",
+                ] {
                     let Some(theirs) = gx.get(key) else { continue };
                     let mine = r.result.get(key).cloned().unwrap_or(Value::Null);
                     if !same_value(&mine, theirs) {
@@ -80,16 +104,35 @@ fn verdicts_match_great_expectations() {
                     }
                 }
             }
-            let known = KNOWN_DIFFERENCES.iter().any(|(c, i, _)| *c == name && *i == idx);
+            let known = KNOWN_DIFFERENCES
+                .iter()
+                .any(|(c, i, _)| *c == name && *i == idx);
             match (diffs.is_empty(), known) {
-                (false, false) => mismatches.push(format!("{name}[{idx}] {} {}: {}", gx["type"], gx["kwargs"], diffs.join("; "))),
+                (false, false) => mismatches.push(format!(
+                    "{name}[{idx}] {} {}: {}",
+                    gx["type"],
+                    gx["kwargs"],
+                    diffs.join("; ")
+                )),
                 (true, true) => agreed_known.push(format!("{name}[{idx}]")),
                 _ => {}
             }
         }
     }
     assert!(compared > 100, "only {compared} expectations compared");
-    assert!(kinds.len() >= 43, "only {} expectation types covered: {kinds:?}", kinds.len());
-    assert!(mismatches.is_empty(), "{} of {compared} differ from GX:\n{}", mismatches.len(), mismatches.join("\n"));
-    assert!(agreed_known.is_empty(), "listed as known differences but now agree: {agreed_known:?}");
+    assert!(
+        kinds.len() >= 43,
+        "only {} expectation types covered: {kinds:?}",
+        kinds.len()
+    );
+    assert!(
+        mismatches.is_empty(),
+        "{} of {compared} differ from GX:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+    assert!(
+        agreed_known.is_empty(),
+        "listed as known differences but now agree: {agreed_known:?}"
+    );
 }

@@ -186,6 +186,9 @@ mod tests {
         assert_eq!(g.resolve(ColumnType::Utf8), ColumnType::Float64);
         g.add(classify(b"x", &nulls));
         assert_eq!(g.resolve(ColumnType::Utf8), ColumnType::Utf8);
-        assert_eq!(TypeGuess::default().resolve(ColumnType::Float64), ColumnType::Float64);
+        assert_eq!(
+            TypeGuess::default().resolve(ColumnType::Float64),
+            ColumnType::Float64
+        );
     }
 }

@@ -127,8 +127,11 @@ impl Decoder {
     pub fn decode(&self, bytes: &[u8]) -> Result<Decoded, ChunkError> {
         let ncols = self.types.len();
         let capacity = self.batch_rows.min(bytes.len() / (ncols.max(1) * 2) + 16);
-        let mut builders: Vec<Builder> =
-            self.types.iter().map(|t| Builder::new(*t, capacity)).collect();
+        let mut builders: Vec<Builder> = self
+            .types
+            .iter()
+            .map(|t| Builder::new(*t, capacity))
+            .collect();
         let mut invalid = Vec::new();
         let mut batches = Vec::new();
         let mut in_batch = 0usize;
@@ -145,8 +148,7 @@ impl Decoder {
         let mut nends = 0usize;
         loop {
             let input = &bytes[pos..];
-            let (result, nin, o, e) =
-                csv.read_record(input, &mut out[nout..], &mut ends[nends..]);
+            let (result, nin, o, e) = csv.read_record(input, &mut out[nout..], &mut ends[nends..]);
             // csv-core reports field ends relative to the start of the record.
             pos += nin;
             nout += o;
@@ -190,10 +192,10 @@ impl Decoder {
                                 column: col,
                                 raw: String::from_utf8_lossy(field).into_owned(),
                             }),
-                            Err(err) => {
+                            Err(_) => {
                                 return Err(ChunkError {
                                     row: rows,
-                                    byte: (record_start + err.valid_up_to()) as u64,
+                                    byte: record_start as u64,
                                     message: format!(
                                         "invalid UTF-8 in column {}, expected UTF-8 text",
                                         self.schema.field(col).name()

@@ -107,7 +107,10 @@ pub fn learn_layout(path: &Path, stream: impl Read, options: &ReadOptions) -> Re
     let mut whole_file = true;
     while rows < limit || options.infer_rows == 0 {
         let byte = reader.consumed();
-        let Some(record) = reader.next_record().map_err(|e| io_err(e, Some(rows), byte))? else {
+        let Some(record) = reader
+            .next_record()
+            .map_err(|e| io_err(e, Some(rows), byte))?
+        else {
             break;
         };
         if record.len() != names.len() {
@@ -196,16 +199,14 @@ pub fn skip_header<R: Read>(
         return Ok((Vec::new(), stream, 0));
     }
     let mut reader = records::RecordReader::new(stream, layout.delimiter);
-    reader
-        .next_record()
-        .map_err(|e| DatasetError::Malformed {
-            path: path.clone(),
-            location: Location {
-                row: None,
-                byte: Some(0),
-            },
-            message: e.to_string(),
-        })?;
+    reader.next_record().map_err(|e| DatasetError::Malformed {
+        path: path.clone(),
+        location: Location {
+            row: None,
+            byte: Some(0),
+        },
+        message: e.to_string(),
+    })?;
     let offset = reader.consumed();
     let (rest, stream) = reader.into_parts();
     Ok((rest, stream, offset))

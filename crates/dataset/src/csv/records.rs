@@ -80,11 +80,9 @@ impl<R: Read> RecordReader<R> {
                 }
             }
             let input = &self.buf[self.pos..];
-            let (result, nin, o, e) = self.csv.read_record(
-                input,
-                &mut self.out[nout..],
-                &mut self.ends[self.nends..],
-            );
+            let (result, nin, o, e) =
+                self.csv
+                    .read_record(input, &mut self.out[nout..], &mut self.ends[self.nends..]);
             // csv-core reports field ends relative to the start of the record.
             self.pos += nin;
             self.consumed += nin as u64;

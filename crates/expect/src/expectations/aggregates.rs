@@ -102,12 +102,20 @@ impl Stat {
         Ok(match self.kind {
             StatKind::Min | StatKind::Max if self.data_type == ColumnType::Text => {
                 if self.count > 0 && self.nulls > 0 {
-                    let op = if self.kind == StatKind::Min { "<=" } else { ">=" };
+                    let op = if self.kind == StatKind::Min {
+                        "<="
+                    } else {
+                        ">="
+                    };
                     return Err(CheckError(format!(
                         "'{op}' not supported between instances of 'str' and 'float'"
                     )));
                 }
-                let v = if self.kind == StatKind::Min { &self.min_text } else { &self.max_text };
+                let v = if self.kind == StatKind::Min {
+                    &self.min_text
+                } else {
+                    &self.max_text
+                };
                 v.clone().map(Value::String).unwrap_or(Value::Null)
             }
             _ if self.count == 0 && self.kind != StatKind::Sum => Value::Null,
@@ -123,7 +131,9 @@ impl Stat {
                 ColumnType::Bool if self.nulls == 0 => json!(self.int_sum as i64),
                 ColumnType::Text if self.count == 0 => json!(0),
                 ColumnType::Text => {
-                    return Err(CheckError("the sum of a text column is not a number".into()))
+                    return Err(CheckError(
+                        "the sum of a text column is not a number".into(),
+                    ))
                 }
                 _ if self.count == 0 && self.nulls == 0 => json!(0),
                 _ => float_json(self.sum),
@@ -138,7 +148,9 @@ impl Check for Stat {
         let col = ColumnRef::of(array);
         self.nulls += array.null_count() as u64;
         if self.data_type == ColumnType::Text {
-            if matches!(self.kind, StatKind::Mean | StatKind::Stdev) && array.len() > array.null_count() {
+            if matches!(self.kind, StatKind::Mean | StatKind::Stdev)
+                && array.len() > array.null_count()
+            {
                 return Err(CheckError("could not convert string to float".into()));
             }
             for i in 0..array.len() {
@@ -234,7 +246,11 @@ pub enum OrderRule {
     Median(Bounds),
     /// `expect_column_quantile_values_to_be_between`: quantiles, their ranges, interpolation
     /// (`None` when `allow_relative_error` asks for an approximation pandas cannot do).
-    Quantiles(Vec<f64>, Vec<(Option<f64>, Option<f64>)>, Option<Interpolation>),
+    Quantiles(
+        Vec<f64>,
+        Vec<(Option<f64>, Option<f64>)>,
+        Option<Interpolation>,
+    ),
 }
 
 /// Median and quantiles, exact: every non-null value is kept and sorted at the end.
@@ -286,29 +302,48 @@ impl Check for OrderStat {
                     return Ok(Outcome::observed(false, Value::Null));
                 }
                 let n = v.len();
-                let median = if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 };
+                let median = if n % 2 == 1 {
+                    v[n / 2]
+                } else {
+                    (v[n / 2 - 1] + v[n / 2]) / 2.0
+                };
                 let observed = float_json(median);
-                Ok(Outcome::observed(bounds.check_observed(&observed)?, observed))
+                Ok(Outcome::observed(
+                    bounds.check_observed(&observed)?,
+                    observed,
+                ))
             }
             OrderRule::Quantiles(qs, ranges, how) => {
                 let Some(how) = how else {
                     return Err(CheckError(
-                        "allow_relative_error must be an interpolation method name on pandas data".into(),
+                        "allow_relative_error must be an interpolation method name on pandas data"
+                            .into(),
                     ));
                 };
                 if v.is_empty() {
                     return Ok(Outcome::observed(false, Value::Null));
                 }
-                let as_int = self.is_int && self.nulls == 0 && *how != Interpolation::Linear && *how != Interpolation::Midpoint;
+                let as_int = self.is_int
+                    && self.nulls == 0
+                    && *how != Interpolation::Linear
+                    && *how != Interpolation::Midpoint;
                 let values: Vec<f64> = qs.iter().map(|q| quantile(v, *q, *how)).collect();
                 let details: Vec<bool> = values
                     .iter()
                     .zip(ranges)
-                    .map(|(x, (lo, hi))| lo.is_none_or(|lo| *x >= lo) && hi.is_none_or(|hi| *x <= hi))
+                    .map(|(x, (lo, hi))| {
+                        lo.is_none_or(|lo| *x >= lo) && hi.is_none_or(|hi| *x <= hi)
+                    })
                     .collect();
                 let shown: Vec<Value> = values
                     .iter()
-                    .map(|x| if as_int { json!(*x as i64) } else { float_json(*x) })
+                    .map(|x| {
+                        if as_int {
+                            json!(*x as i64)
+                        } else {
+                            float_json(*x)
+                        }
+                    })
                     .collect();
                 let mut out = Outcome::observed(
                     details.iter().all(|d| *d),
@@ -410,13 +445,20 @@ impl Check for Distinct {
         let counts = self.counts();
         let distinct = counts.len() as u64;
         let listed = |keys: Vec<&Key>| -> Value {
-            Value::Array(keys.into_iter().take(PARTIAL_LIMIT).map(Key::json).collect())
+            Value::Array(
+                keys.into_iter()
+                    .take(PARTIAL_LIMIT)
+                    .map(Key::json)
+                    .collect(),
+            )
         };
         let absent = |wanted: &[Value]| -> Vec<Value> {
             wanted
                 .iter()
                 .filter(|w| {
-                    let Some(k) = Key::from_json(w) else { return true };
+                    let Some(k) = Key::from_json(w) else {
+                        return true;
+                    };
                     !counts.iter().any(|(c, _)| c.loosely_equals(&k))
                 })
                 .cloned()
@@ -436,35 +478,63 @@ impl Check for Distinct {
                 Outcome::observed(bounds.check_observed(&observed)?, observed)
             }
             DistinctRule::InSet(set) => {
-                let outside: Vec<&Key> = counts.iter().map(|(k, _)| k).filter(|k| !set.contains_key(k)).collect();
+                let outside: Vec<&Key> = counts
+                    .iter()
+                    .map(|(k, _)| k)
+                    .filter(|k| !set.contains_key(k))
+                    .collect();
                 let mut out = Outcome::observed(outside.is_empty(), Value::Null);
-                out.result.insert("unexpected_count".into(), json!(outside.len()));
-                out.result.insert("partial_unexpected_list".into(), listed(outside));
+                out.result
+                    .insert("unexpected_count".into(), json!(outside.len()));
+                out.result
+                    .insert("partial_unexpected_list".into(), listed(outside));
                 out
             }
             DistinctRule::ContainSet(wanted) => {
                 let missing = absent(wanted);
                 let mut out = Outcome::observed(missing.is_empty(), Value::Null);
-                out.result.insert("missing_count".into(), json!(missing.len()));
-                out.result.insert("partial_missing_list".into(), Value::Array(missing));
+                out.result
+                    .insert("missing_count".into(), json!(missing.len()));
+                out.result
+                    .insert("partial_missing_list".into(), Value::Array(missing));
                 out
             }
             DistinctRule::EqualSet(set, wanted) => {
-                let outside: Vec<&Key> = counts.iter().map(|(k, _)| k).filter(|k| !set.contains_key(k)).collect();
+                let outside: Vec<&Key> = counts
+                    .iter()
+                    .map(|(k, _)| k)
+                    .filter(|k| !set.contains_key(k))
+                    .collect();
                 let missing = absent(wanted);
-                let mut out = Outcome::observed(outside.is_empty() && missing.is_empty(), Value::Null);
-                out.result.insert("unexpected_count".into(), json!(outside.len()));
-                out.result.insert("partial_unexpected_list".into(), listed(outside));
-                out.result.insert("missing_count".into(), json!(missing.len()));
-                out.result.insert("partial_missing_list".into(), Value::Array(missing));
+                let mut out =
+                    Outcome::observed(outside.is_empty() && missing.is_empty(), Value::Null);
+                out.result
+                    .insert("unexpected_count".into(), json!(outside.len()));
+                out.result
+                    .insert("partial_unexpected_list".into(), listed(outside));
+                out.result
+                    .insert("missing_count".into(), json!(missing.len()));
+                out.result
+                    .insert("partial_missing_list".into(), Value::Array(missing));
                 out
             }
             DistinctRule::MostCommon(set, ties_okay) => {
                 let top = counts.iter().map(|(_, n)| *n).max().unwrap_or(0);
-                let modes: Vec<&Key> = counts.iter().filter(|(_, n)| *n == top && top > 0).map(|(k, _)| k).collect();
+                let modes: Vec<&Key> = counts
+                    .iter()
+                    .filter(|(_, n)| *n == top && top > 0)
+                    .map(|(k, _)| k)
+                    .collect();
                 let hits = modes.iter().filter(|k| set.contains_key(k)).count();
-                let success = if *ties_okay { hits > 0 } else { modes.len() == 1 && hits == 1 };
-                Outcome::observed(success, Value::Array(modes.into_iter().map(Key::json).collect()))
+                let success = if *ties_okay {
+                    hits > 0
+                } else {
+                    modes.len() == 1 && hits == 1
+                };
+                Outcome::observed(
+                    success,
+                    Value::Array(modes.into_iter().map(Key::json).collect()),
+                )
             }
         })
     }

@@ -9,11 +9,27 @@ use crate::map::{array, push_failing, ValueRule};
 use crate::value::ColumnRef;
 
 const MONTHS: [&str; 12] = [
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 ];
 const WEEKDAYS: [&str; 7] = [
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
 ];
 
 fn days_in_month(year: i64, month: u32) -> u32 {
@@ -55,10 +71,19 @@ impl Strftime {
         if caps.get(0).map(|m| m.end()) != Some(text.len()) {
             return false; // "unconverted data remains"
         }
-        let num = |name: &str| caps.name(name).and_then(|m| m.as_str().trim().parse::<i64>().ok());
+        let num = |name: &str| {
+            caps.name(name)
+                .and_then(|m| m.as_str().trim().parse::<i64>().ok())
+        };
         let year = match (num("Y"), num("y")) {
             (Some(y), _) => y,
-            (None, Some(y)) => if y < 69 { 2000 + y } else { 1900 + y },
+            (None, Some(y)) => {
+                if y < 69 {
+                    2000 + y
+                } else {
+                    1900 + y
+                }
+            }
             _ => 1900,
         };
         let month = num("m").map(|m| m as u32).or_else(|| {
@@ -97,7 +122,13 @@ fn month_of(name: &str) -> Option<u32> {
 fn names_alternation(names: &[&str], abbreviated: bool) -> String {
     let items: Vec<String> = names
         .iter()
-        .map(|n| if abbreviated { n[..3].to_string() } else { n.to_string() })
+        .map(|n| {
+            if abbreviated {
+                n[..3].to_string()
+            } else {
+                n.to_string()
+            }
+        })
         .collect();
     items.join("|")
 }
@@ -133,7 +164,10 @@ fn translate(format: &str, out: &mut String) -> Result<(), String> {
             'f' => group('f', r"[0-9]{1,6}"),
             'H' => group('H', r"2[0-3]|[0-1]\d|\d"),
             'I' => group('I', r"1[0-2]|0[1-9]|[1-9]"),
-            'j' => group('j', r"36[0-6]|3[0-5]\d|[1-2]\d\d|0[1-9]\d|00[1-9]|[1-9]\d|0[1-9]|[1-9]"),
+            'j' => group(
+                'j',
+                r"36[0-6]|3[0-5]\d|[1-2]\d\d|0[1-9]\d|00[1-9]|[1-9]\d|0[1-9]|[1-9]",
+            ),
             'm' => group('m', r"1[0-2]|0[1-9]|[1-9]"),
             'M' => group('M', r"[0-5]\d|\d"),
             'S' => group('S', r"6[0-1]|[0-5]\d|\d"),
@@ -325,7 +359,8 @@ fn tokenize(text: &str) -> Vec<String> {
         for c in raw.chars() {
             let alpha = c.is_ascii_alphabetic();
             if let Some(prev) = last_alpha {
-                if prev != alpha && !matches!(c, '-' | '/' | '.') && !cur.ends_with(['-', '/', '.']) {
+                if prev != alpha && !matches!(c, '-' | '/' | '.') && !cur.ends_with(['-', '/', '.'])
+                {
                     out.push(std::mem::take(&mut cur));
                 }
             }
@@ -366,13 +401,19 @@ fn parse_time(tok: &str) -> Option<bool> {
     }
     let mut values = Vec::new();
     for (k, p) in parts.iter().enumerate() {
-        let p = if k == 2 { p.split('.').next().unwrap_or("") } else { p };
+        let p = if k == 2 {
+            p.split('.').next().unwrap_or("")
+        } else {
+            p
+        };
         if p.is_empty() || p.len() > 2 || !p.chars().all(|c| c.is_ascii_digit()) {
             return Some(false);
         }
         values.push(p.parse::<u32>().unwrap_or(99));
     }
-    let ok = values[0] <= 23 && values.get(1).is_none_or(|m| *m <= 59) && values.get(2).is_none_or(|s| *s <= 59);
+    let ok = values[0] <= 23
+        && values.get(1).is_none_or(|m| *m <= 59)
+        && values.get(2).is_none_or(|s| *s <= 59);
     Some(ok)
 }
 
@@ -388,11 +429,18 @@ fn split_numeric_date(tok: &str) -> Option<Vec<(i64, usize)>> {
     let sep = ['-', '/', '.'].into_iter().find(|s| tok.contains(*s))?;
     let parts: Vec<&str> = tok.split(sep).collect();
     if !(2..=3).contains(&parts.len())
-        || parts.iter().any(|p| p.is_empty() || p.len() > 4 || !p.chars().all(|c| c.is_ascii_digit()))
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || p.len() > 4 || !p.chars().all(|c| c.is_ascii_digit()))
     {
         return None;
     }
-    Some(parts.iter().map(|p| (p.parse().unwrap_or(0), p.len())).collect())
+    Some(
+        parts
+            .iter()
+            .map(|p| (p.parse().unwrap_or(0), p.len()))
+            .collect(),
+    )
 }
 
 fn month_name(word: &str) -> Option<u32> {
@@ -410,15 +458,19 @@ fn month_name(word: &str) -> Option<u32> {
 
 fn weekday_name(word: &str) -> bool {
     word.len() >= 3
-        && WEEKDAYS
-            .iter()
-            .any(|d| *d == word || (word.len() == 3 && d.starts_with(word)) || (word == "tues" || word == "thurs"))
+        && WEEKDAYS.iter().any(|d| {
+            *d == word
+                || (word.len() == 3 && d.starts_with(word))
+                || (word == "tues" || word == "thurs")
+        })
 }
 
 /// Assigns year, month and day the way dateutil does for the common cases, then checks
 /// the date exists (missing parts come from a leap-year default so `Feb 29` passes).
 fn resolve_date(numbers: &[(i64, usize)], month_name: Option<u32>) -> bool {
-    let valid = |y: i64, m: i64, d: i64| (1..=12).contains(&m) && d >= 1 && d <= days_in_month(y, m as u32) as i64;
+    let valid = |y: i64, m: i64, d: i64| {
+        (1..=12).contains(&m) && d >= 1 && d <= days_in_month(y, m as u32) as i64
+    };
     let year_of = |(v, len): (i64, usize)| if len <= 2 { 2000 + v } else { v };
     match (month_name, numbers) {
         (_, []) => true,
@@ -473,7 +525,14 @@ mod tests {
         for ok in ["2024-01-31", "2024-2-9", "2024-02-29"] {
             assert!(f.parses(ok), "{ok}");
         }
-        for bad in ["2023-02-29", "2024-13-01", "20240901", "24-06-15", "2024/08/01", "2024-01-01x"] {
+        for bad in [
+            "2023-02-29",
+            "2024-13-01",
+            "20240901",
+            "24-06-15",
+            "2024/08/01",
+            "2024-01-01x",
+        ] {
             assert!(!f.parses(bad), "{bad}");
         }
         let f = Strftime::new("%d %B %Y").unwrap();
@@ -484,15 +543,42 @@ mod tests {
     #[test]
     fn dateutil_subset() {
         for ok in [
-            "sun", "March", "2024", "42", "12:30", "10/10", "4th of July", "1 Aug", "Sept 1",
-            "June 15th 2024", "13/01/2024", "  2024-05-05  ", "20240901", "2024-05-05T10:30:00Z",
-            "2024-07-04 09:30", "15.06.2024", "10:30 pm", "2024-06-15T23:59:59+02:00", "9.0", "-11",
+            "sun",
+            "March",
+            "2024",
+            "42",
+            "12:30",
+            "10/10",
+            "4th of July",
+            "1 Aug",
+            "Sept 1",
+            "June 15th 2024",
+            "13/01/2024",
+            "  2024-05-05  ",
+            "20240901",
+            "2024-05-05T10:30:00Z",
+            "2024-07-04 09:30",
+            "15.06.2024",
+            "10:30 pm",
+            "2024-06-15T23:59:59+02:00",
+            "9.0",
+            "-11",
         ] {
             assert!(dateutil_parses(ok), "{ok}");
         }
         for bad in [
-            "tomorrow", "noon", "not a date", "Q3 2024", "2024-06-06 junk", "2023-02-29",
-            "2024-03-01 25:00:00", "", "2024-13-01", "1e2", "0x14", "true",
+            "tomorrow",
+            "noon",
+            "not a date",
+            "Q3 2024",
+            "2024-06-06 junk",
+            "2023-02-29",
+            "2024-03-01 25:00:00",
+            "",
+            "2024-13-01",
+            "1e2",
+            "0x14",
+            "true",
         ] {
             assert!(!dateutil_parses(bad), "{bad}");
         }

@@ -57,7 +57,8 @@ impl Check for Monotonic {
                     (true, true) => v < p,
                 };
                 if !ok {
-                    self.tally.unexpected(batch.first_row + i as u64, || col.json(i));
+                    self.tally
+                        .unexpected(batch.first_row + i as u64, || col.json(i));
                 }
             }
             self.previous = Some(v);

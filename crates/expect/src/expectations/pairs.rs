@@ -69,7 +69,12 @@ impl Pair {
     }
 }
 
-fn greater(a: &ColumnRef<'_>, b: &ColumnRef<'_>, i: usize, or_equal: bool) -> Result<bool, CheckError> {
+fn greater(
+    a: &ColumnRef<'_>,
+    b: &ColumnRef<'_>,
+    i: usize,
+    or_equal: bool,
+) -> Result<bool, CheckError> {
     let ord = match (a.num(i), b.num(i)) {
         (Some(x), Some(y)) => x.partial_cmp(&y),
         (None, None) => Some(a.text(i).cmp(&b.text(i))),
@@ -141,7 +146,13 @@ pub struct MulticolumnSum {
 
 impl MulticolumnSum {
     /// The check over `columns` (indices) named `names`.
-    pub fn new(columns: Vec<usize>, names: Vec<String>, total: f64, ignore: IgnoreRowIf, mostly: f64) -> Self {
+    pub fn new(
+        columns: Vec<usize>,
+        names: Vec<String>,
+        total: f64,
+        ignore: IgnoreRowIf,
+        mostly: f64,
+    ) -> Self {
         Self {
             columns,
             names,
@@ -174,7 +185,16 @@ impl Check for MulticolumnSum {
                 self.tally.missing_count += 1;
                 continue;
             }
-            let sum: f64 = cols.iter().map(|c| if c.is_null(i) { f64::NAN } else { c.num(i).unwrap_or(f64::NAN) }).sum();
+            let sum: f64 = cols
+                .iter()
+                .map(|c| {
+                    if c.is_null(i) {
+                        f64::NAN
+                    } else {
+                        c.num(i).unwrap_or(f64::NAN)
+                    }
+                })
+                .sum();
             if sum != self.total {
                 let (names, cols) = (&self.names, &cols);
                 self.tally

@@ -17,8 +17,19 @@ use crate::value::ColumnRef;
 /// The numpy/Python names that match a dtype or a Python value type.
 fn names_for(type_name: &str) -> &'static [&'static str] {
     match type_name {
-        "int64" => &["int", "int64", "long", "int_", "i8", "integer", "signedinteger", "number"],
-        "float64" => &["float", "float64", "double", "float_", "f8", "floating", "number"],
+        "int64" => &[
+            "int",
+            "int64",
+            "long",
+            "int_",
+            "i8",
+            "integer",
+            "signedinteger",
+            "number",
+        ],
+        "float64" => &[
+            "float", "float64", "double", "float_", "f8", "floating", "number",
+        ],
         "bool" => &["bool", "bool_", "boolean", "?"],
         "str" => &["str", "string", "unicode", "str_"],
         "object_" => &["object", "object_", "O"],
@@ -28,7 +39,9 @@ fn names_for(type_name: &str) -> &'static [&'static str] {
 
 /// Whether any name in `wanted` designates `type_name`.
 fn matches(type_name: &str, wanted: &[String]) -> bool {
-    wanted.iter().any(|w| names_for(type_name).contains(&w.as_str()))
+    wanted
+        .iter()
+        .any(|w| names_for(type_name).contains(&w.as_str()))
 }
 
 /// The type check; `list` is true for `_in_type_list`.
@@ -53,7 +66,13 @@ enum Kind {
 
 impl TypeCheck {
     /// A type check on column `column` for the type names `wanted`.
-    pub fn new(column: usize, wanted: Vec<String>, list: bool, mostly: f64, data_type: &arrow_schema::DataType) -> Self {
+    pub fn new(
+        column: usize,
+        wanted: Vec<String>,
+        list: bool,
+        mostly: f64,
+        data_type: &arrow_schema::DataType,
+    ) -> Self {
         use arrow_schema::DataType as D;
         let kind = match data_type {
             D::Int64 => Kind::Int,
@@ -109,7 +128,11 @@ impl Check for TypeCheck {
             return Ok(Outcome::observed(success, Value::String(dtype.into())));
         }
         // Object column: each value's Python type.
-        let value_type = if self.kind == Kind::Bool { "bool" } else { "str" };
+        let value_type = if self.kind == Kind::Bool {
+            "bool"
+        } else {
+            "str"
+        };
         if matches(value_type, &self.wanted) {
             self.tally.unexpected_count = 0;
             self.tally.partial_rows.clear();

@@ -48,7 +48,10 @@ impl Groups {
 
     fn sample(&mut self, row: u64, value: &impl Fn() -> Value) {
         if self.samples.len() < PARTIAL_LIMIT
-            || self.samples.last_key_value().is_some_and(|(last, _)| row < *last)
+            || self
+                .samples
+                .last_key_value()
+                .is_some_and(|(last, _)| row < *last)
         {
             self.samples.insert(row, value());
             if self.samples.len() > PARTIAL_LIMIT {
@@ -130,7 +133,8 @@ impl Check for ColumnUnique {
                     h.digest()
                 }
             };
-            self.groups.add(key, batch.first_row + i as u64, || col.json(i));
+            self.groups
+                .add(key, batch.first_row + i as u64, || col.json(i));
         }
         Ok(())
     }
@@ -239,8 +243,9 @@ impl Check for CompoundUnique {
             }
             let names = &self.names;
             let cols = &cols;
-            self.groups
-                .add(h.digest(), batch.first_row + i as u64, || row_object(names, cols, i));
+            self.groups.add(h.digest(), batch.first_row + i as u64, || {
+                row_object(names, cols, i)
+            });
         }
         Ok(())
     }

@@ -23,8 +23,12 @@ pub struct Between(pub Bounds);
 
 impl ValueRule for Between {
     fn failing_rows(&self, col: ColumnRef<'_>, out: &mut Vec<usize>) -> Result<(), CheckError> {
-        let mismatch =
-            || CheckError("Column values, min_value, and max_value must either be None or of the same type.".into());
+        let mismatch = || {
+            CheckError(
+                "Column values, min_value, and max_value must either be None or of the same type."
+                    .into(),
+            )
+        };
         match col {
             ColumnRef::Int(a) => {
                 let (lo, hi) = self.0.numeric().ok_or_else(mismatch)?;
@@ -39,7 +43,9 @@ impl ValueRule for Between {
             ColumnRef::Bool(a) => {
                 let (lo, hi) = self.0.numeric().ok_or_else(mismatch)?;
                 push_failing(a, out, |i| {
-                    !self.0.contains_num(lo, hi, if a.value(i) { 1.0 } else { 0.0 })
+                    !self
+                        .0
+                        .contains_num(lo, hi, if a.value(i) { 1.0 } else { 0.0 })
                 });
             }
             ColumnRef::Str(_) => return Err(mismatch()),
@@ -89,7 +95,9 @@ impl ValueSet {
         match col {
             ColumnRef::Int(a) => self.nums.contains(&OrdF64(a.value(i) as f64 + 0.0)),
             ColumnRef::Float(a) => self.nums.contains(&OrdF64(a.value(i) + 0.0)),
-            ColumnRef::Bool(a) => self.nums.contains(&OrdF64(if a.value(i) { 1.0 } else { 0.0 })),
+            ColumnRef::Bool(a) => self
+                .nums
+                .contains(&OrdF64(if a.value(i) { 1.0 } else { 0.0 })),
             ColumnRef::Str(a) => self.strs.contains(a.value(i)),
             ColumnRef::Other(_) => self.strs.contains(col.text(i).as_ref()),
         }
@@ -115,7 +123,9 @@ pub struct InSet {
 
 impl ValueRule for InSet {
     fn failing_rows(&self, col: ColumnRef<'_>, out: &mut Vec<usize>) -> Result<(), CheckError> {
-        push_failing(array(&col), out, |i| self.set.contains(&col, i) == self.negate);
+        push_failing(array(&col), out, |i| {
+            self.set.contains(&col, i) == self.negate
+        });
         Ok(())
     }
 }
@@ -193,7 +203,9 @@ impl ValueRule for Lengths {
             .numeric()
             .ok_or_else(|| CheckError("length bounds must be numbers".into()))?;
         push_failing(array(&col), out, |i| {
-            !self.0.contains_num(lo, hi, col.text(i).chars().count() as f64)
+            !self
+                .0
+                .contains_num(lo, hi, col.text(i).chars().count() as f64)
         });
         Ok(())
     }

@@ -1,0 +1,12 @@
+//! One module per subcommand.
+
+pub mod demo;
+pub mod hash;
+pub mod keygen;
+pub mod manifest;
+pub mod model;
+pub mod schema;
+pub mod sign;
+pub mod suite;
+pub mod validate;
+pub mod verify;
