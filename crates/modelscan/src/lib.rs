@@ -100,6 +100,34 @@ pub fn scan_bytes(name: &str, bytes: &[u8], opts: &Options) -> FileReport {
     FileReport::new(name.to_owned(), format, findings)
 }
 
+/// A single parser, for fuzzing and tests ([`scan_bytes_with`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parser {
+    /// The pickle walker (all pickles in the bytes, with resynchronisation).
+    Pickle,
+    /// The safetensors header checks.
+    Safetensors,
+    /// The `.npy` header (and an object array's pickle).
+    Npy,
+    /// The GGUF header and metadata.
+    Gguf,
+    /// The zip layer (and everything inside).
+    Zip,
+    /// The tar layer (and everything inside).
+    Tar,
+    /// The ONNX protobuf walker.
+    Onnx,
+    /// The HDF5 byte-level config search.
+    Hdf5,
+    /// A Keras `config.json`.
+    KerasConfig,
+}
+
+/// Run one parser directly on `bytes`, bypassing format detection; returns its findings.
+pub fn scan_bytes_with(parser: Parser, bytes: &[u8], opts: &Options) -> Vec<Finding> {
+    formats::scan_with(parser, &bytes, opts)
+}
+
 /// Expand directories (recursively, not following symlinks) into the files worth scanning:
 /// known model extensions, or any file whose first bytes are a known format's magic.
 /// Files named directly are always scanned.

@@ -270,6 +270,34 @@ pub(crate) fn scan_blob(ctx: &mut Ctx, blob: &dyn Blob, name: &str) -> String {
     }
 }
 
+/// Run one parser directly on `blob` (fuzzing and tests).
+pub(crate) fn scan_with(parser: crate::Parser, blob: &dyn Blob, opts: &Options) -> Vec<Finding> {
+    let mut ctx = Ctx {
+        opts,
+        out: Vec::new(),
+        members: Vec::new(),
+        depth: 0,
+    };
+    match parser {
+        crate::Parser::Pickle => {
+            ctx.pickles(blob, 0, Mode::All);
+        }
+        crate::Parser::Safetensors => safetensors::scan(&mut ctx, blob),
+        crate::Parser::Npy => npy::scan_blob(&mut ctx, blob),
+        crate::Parser::Gguf => gguf::scan(&mut ctx, blob),
+        crate::Parser::Zip => {
+            zip::scan(&mut ctx, blob, "");
+        }
+        crate::Parser::Tar => {
+            tar::scan(&mut ctx, blob, "");
+        }
+        crate::Parser::Onnx => onnx::scan(&mut ctx, blob),
+        crate::Parser::Hdf5 => hdf5::scan(&mut ctx, blob),
+        crate::Parser::KerasConfig => keras::scan_config_blob(&mut ctx, blob),
+    }
+    ctx.out
+}
+
 /// Scan a member available only as a forward stream (too large to inflate). Pickles and npy
 /// can be scanned this way; other formats need random access and are reported unscannable.
 pub(crate) fn scan_stream(ctx: &mut Ctx, src: &mut Src, name: &str) -> String {
