@@ -4,7 +4,6 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::ValueEnum;
 use datagate_modelscan::{render, scan_paths, Options, Verdict};
 
@@ -60,7 +59,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Format::Sarif => serde_json::to_string_pretty(&render::sarif(&reports, env!("CARGO_PKG_VERSION")))? + "\n",
     };
     match &args.output {
-        Some(path) => write_atomic(path, body.as_bytes()).with_context(|| format!("writing {}", path.display()))?,
+        Some(path) => crate::output::write_atomic(path, body.as_bytes())?,
         None => std::io::stdout().lock().write_all(body.as_bytes())?,
     }
     let threshold = match args.fail_on {
@@ -70,12 +69,4 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let failed = reports.iter().any(|r| r.verdict >= threshold);
     Ok(ExitCode::from(u8::from(failed)))
-}
-
-/// Write to a temporary file beside `path`, then rename over it.
-fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    let tmp = dir.join(format!(".{}.tmp{}", path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(), std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
 }
