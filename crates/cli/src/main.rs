@@ -49,6 +49,10 @@ enum Command {
     /// Model artifacts: scan for malicious payloads, sign and verify (OpenSSF model signing).
     #[command(subcommand)]
     Model(commands::model::Command),
+    /// Profile a dataset (mergeable column statistics and sketches), or merge profiles.
+    Profile(commands::profile::Args),
+    /// Detect drift between a reference (data or profile) and current data, Evidently-compatible.
+    Drift(commands::drift::Args),
 }
 
 fn main() -> ExitCode {
@@ -72,6 +76,8 @@ fn main() -> ExitCode {
         Command::Sign(args) => commands::sign::run(args),
         Command::Verify(args) => commands::verify::run(args),
         Command::Model(cmd) => commands::model::run(cmd),
+        Command::Profile(args) => commands::profile::run(args),
+        Command::Drift(args) => commands::drift::run(args),
     };
     match result {
         Ok(code) => code,

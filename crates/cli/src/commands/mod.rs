@@ -1,10 +1,12 @@
 //! One module per subcommand.
 
 pub mod demo;
+pub mod drift;
 pub mod hash;
 pub mod keygen;
 pub mod manifest;
 pub mod model;
+pub mod profile;
 pub mod schema;
 pub mod sign;
 pub mod suite;
