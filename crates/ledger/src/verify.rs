@@ -59,16 +59,36 @@ pub struct VerifyReport {
 /// How many problems a report lists.
 pub const MAX_PROBLEMS: usize = 100;
 
+/// How precisely a problem locates the bad entry. A deleted row shifts every
+/// later position, so subtree and head checks then also fail at lower
+/// positions; the most precise tier that found anything names the entry.
+#[derive(Clone, Copy)]
+enum Tier {
+    /// A row-level check (missing, edited, reordered, unsigned row).
+    Row = 0,
+    /// A stored subtree hash (localises to the subtree's first entry).
+    Node = 1,
+    /// A signed head (localises to the range since the last good head).
+    Head = 2,
+}
+
 struct Collector {
     problems: Vec<Problem>,
     more: u64,
-    first: Option<u64>,
+    first: [Option<u64>; 3],
+    node_best: Option<(u32, u64)>,
 }
 
 impl Collector {
     fn add(&mut self, seq: Option<u64>, kind: &'static str, message: String) {
+        let tier = match kind {
+            "missing-entry" | "edited-entry" | "reordered-entry" | "unsigned-entry" => Tier::Row,
+            "node-mismatch" | "truncated-node" | "missing-node" => Tier::Node,
+            _ => Tier::Head,
+        };
         if let Some(s) = seq {
-            self.first = Some(self.first.map_or(s, |f| f.min(s)));
+            let f = &mut self.first[tier as usize];
+            *f = Some(f.map_or(s, |f| f.min(s)));
         }
         if self.problems.len() < MAX_PROBLEMS {
             self.problems.push(Problem { seq, kind, message });
@@ -100,7 +120,8 @@ pub fn verify(
     let mut c = Collector {
         problems: Vec::new(),
         more: 0,
-        first: None,
+        first: [None; 3],
+        node_best: None,
     };
     let mut tree = MemoryTree::new();
     let mut expected = 0u64;
@@ -159,26 +180,36 @@ pub fn verify(
             let first = idx.saturating_mul(1u64 << level.min(63));
             match node_of(&tree, level, idx, n) {
                 None => c.add(
-                    Some(first.min(n)),
-                    "truncated",
+                    Some(n),
+                    "truncated-node",
                     format!(
                     "a stored subtree hash covers entries {first}..{} but the log has {n} entries",
                     first.saturating_add((1u64 << level.min(63)) - 1)
                 ),
                 ),
-                Some(r) if r != h => c.add(
-                    Some(first),
-                    "edited-entry",
-                    format!(
+                Some(r) if r != h => {
+                    // The smallest mismatching subtree localises best.
+                    if c.node_best.is_none_or(|b| (level, first) < b) {
+                        c.node_best = Some((level, first));
+                    }
+                    c.add(
+                        None,
+                        "node-mismatch",
+                        format!(
                     "entries {first}..{}: the stored subtree hash differs from the recomputed one",
                     first.saturating_add((1u64 << level.min(63)) - 1)
                 ),
-                ),
+                    )
+                }
                 Some(_) => {}
             }
             Ok(())
         },
     )?;
+    if let Some((_, first)) = c.node_best {
+        c.first[Tier::Node as usize] =
+            Some(c.first[Tier::Node as usize].map_or(first, |f| f.min(first)));
+    }
     let expected_nodes: u64 = (1..64u32).map(|l| n >> l).sum();
     if nodes < expected_nodes {
         c.add(
@@ -230,7 +261,7 @@ pub fn verify(
             if root != head.root {
                 c.add(
                     Some(last_good),
-                    "edited-entry",
+                    "head-mismatch",
                     format!(
                         "the tree of the first {} entries does not match its signed head: an entry in {}..{} was changed",
                         head.size,
@@ -319,7 +350,7 @@ pub fn verify(
         heads: heads.len() as u64,
         nodes,
         root: hex::encode(tree.root()),
-        first_bad_entry: c.first,
+        first_bad_entry: c.first.iter().find_map(|f| *f),
         problems: c.problems,
         more_problems: c.more,
         against: against_summary,
