@@ -151,6 +151,20 @@ pub fn sarif(reports: &[FileReport], version: &str) -> Value {
     })
 }
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn readme_rule_reference_is_current() {
+        let readme =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+                .unwrap_or_default();
+        assert!(
+            readme.contains(&super::rules_markdown()),
+            "README is stale: paste `datagate model rules --markdown` under 'Model scanner rules'"
+        );
+    }
+}
+
 /// The rule reference as Markdown (one section per rule, from the rule files' docs).
 pub fn rules_markdown() -> String {
     let mut s = String::from("| code | name | severity | why it matters |\n|---|---|---|---|\n");
@@ -160,7 +174,7 @@ pub fn rules_markdown() -> String {
             r.code,
             r.name,
             severity_name(r.severity).to_lowercase(),
-            r.why
+            r.why.replace("__", "\\_\\_")
         ));
     }
     for r in ALL {
