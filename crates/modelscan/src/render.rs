@@ -151,20 +151,6 @@ pub fn sarif(reports: &[FileReport], version: &str) -> Value {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn readme_rule_reference_is_current() {
-        let readme =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
-                .unwrap_or_default();
-        assert!(
-            readme.contains(&super::rules_markdown()),
-            "README is stale: paste `datagate model rules --markdown` under 'Model scanner rules'"
-        );
-    }
-}
-
 /// The rule reference as Markdown (one section per rule, from the rule files' docs).
 pub fn rules_markdown() -> String {
     let mut s = String::from("| code | name | severity | why it matters |\n|---|---|---|---|\n");
@@ -189,4 +175,18 @@ pub fn rules_markdown() -> String {
         ));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn readme_rule_reference_is_current() {
+        let readme =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+                .unwrap_or_default();
+        assert!(
+            readme.contains(&super::rules_markdown()),
+            "README is stale: paste `datagate model rules --markdown` under 'Model scanner rules'"
+        );
+    }
 }
