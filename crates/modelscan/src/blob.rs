@@ -5,7 +5,7 @@
 //! against what remains before reading, and [`Src::read_vec`] grows its buffer only as bytes
 //! actually arrive.
 
-use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
+use std::io::{self, Read, Seek, SeekFrom};
 
 /// Random-access bytes of known length.
 pub trait Blob: Send + Sync {
@@ -184,28 +184,41 @@ pub trait ReadSeek: Read + Seek {}
 impl<T: Read + Seek> ReadSeek for T {}
 
 /// A buffered sequential source with a position, a known end (for blobs) and cheap skipping.
+/// `peek(n)` always returns `n` bytes unless the data ends first (decompressors may return
+/// short reads), so format sniffing and nested-pickle detection never depend on read sizes.
 pub struct Src<'a> {
-    inner: BufReader<Box<dyn ReadSeek + 'a>>,
+    inner: Box<dyn ReadSeek + 'a>,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
     pos: u64,
-    end: Option<u64>,
+    limit: Option<u64>,
 }
+
+const BUF: usize = 64 * 1024;
 
 impl<'a> Src<'a> {
     /// A source over a blob, starting at `start`.
     pub fn from_blob(blob: &'a dyn Blob, start: u64) -> Self {
         Src {
-            inner: BufReader::with_capacity(64 * 1024, Box::new(Cursor::new(blob, start))),
+            inner: Box::new(Cursor::new(blob, start)),
+            buf: vec![0; BUF],
+            start: 0,
+            end: 0,
             pos: start,
-            end: Some(blob.len()),
+            limit: Some(blob.len()),
         }
     }
 
     /// A source over a forward-only stream of unknown length.
     pub fn from_stream(r: impl Read + 'a) -> Self {
         Src {
-            inner: BufReader::with_capacity(64 * 1024, Box::new(Forward(r))),
+            inner: Box::new(Forward(r)),
+            buf: vec![0; BUF],
+            start: 0,
+            end: 0,
             pos: 0,
-            end: None,
+            limit: None,
         }
     }
 
@@ -216,32 +229,81 @@ impl<'a> Src<'a> {
 
     /// Bytes left, when known.
     pub fn remaining(&self) -> Option<u64> {
-        self.end.map(|e| e.saturating_sub(self.pos))
+        self.limit.map(|e| e.saturating_sub(self.pos))
+    }
+
+    /// Buffer at least `n` bytes (fewer only at the end of the data); returns how many are buffered.
+    fn fill(&mut self, n: usize) -> io::Result<usize> {
+        let n = n.min(BUF);
+        if self.end - self.start >= n {
+            return Ok(self.end - self.start);
+        }
+        self.buf.copy_within(self.start..self.end, 0);
+        self.end -= self.start;
+        self.start = 0;
+        while self.end < n {
+            let k = match self.inner.read(&mut self.buf[self.end..]) {
+                Ok(k) => k,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if k == 0 {
+                break;
+            }
+            self.end += k;
+        }
+        Ok(self.end)
+    }
+
+    fn consume(&mut self, k: usize) {
+        self.start += k;
+        self.pos += k as u64;
     }
 
     /// Whether the source is exhausted.
     pub fn at_eof(&mut self) -> io::Result<bool> {
-        Ok(self.inner.fill_buf()?.is_empty())
+        Ok(self.fill(1)? == 0)
     }
 
-    /// Peek at up to `n` buffered bytes without consuming them.
+    /// Peek at up to `n` bytes (at most 64 KiB) without consuming them.
     pub fn peek(&mut self, n: usize) -> io::Result<&[u8]> {
-        let b = self.inner.fill_buf()?;
-        Ok(&b[..n.min(b.len())])
+        let have = self.fill(n)?;
+        Ok(&self.buf[self.start..self.start + have.min(n)])
     }
 
     /// One byte, or `UnexpectedEof`.
     pub fn u8(&mut self) -> io::Result<u8> {
-        let mut b = [0u8; 1];
-        self.exact(&mut b)?;
-        Ok(b[0])
+        if self.fill(1)? == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        let b = self.buf[self.start];
+        self.consume(1);
+        Ok(b)
     }
 
-    /// Fill `buf` exactly.
-    pub fn exact(&mut self, buf: &mut [u8]) -> io::Result<()> {
-        self.inner.read_exact(buf)?;
-        self.pos += buf.len() as u64;
+    /// Fill `out` exactly.
+    pub fn exact(&mut self, out: &mut [u8]) -> io::Result<()> {
+        let mut done = 0;
+        while done < out.len() {
+            let have = self.fill(out.len() - done)?;
+            if have == 0 {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            let k = have.min(out.len() - done);
+            out[done..done + k].copy_from_slice(&self.buf[self.start..self.start + k]);
+            self.consume(k);
+            done += k;
+        }
         Ok(())
+    }
+
+    /// Read whatever is available into `out` (0 at the end).
+    pub fn read_vec_upto(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let have = self.fill(1)?;
+        let k = have.min(out.len());
+        out[..k].copy_from_slice(&self.buf[self.start..self.start + k]);
+        self.consume(k);
+        Ok(k)
     }
 
     /// Read `n` bytes into a new vector, failing (before allocating much) if fewer remain.
@@ -252,37 +314,46 @@ impl<'a> Src<'a> {
                 format!("length {n} runs past the end"),
             ));
         }
-        let mut v = Vec::with_capacity(n.min(64 * 1024) as usize);
-        (&mut self.inner).take(n).read_to_end(&mut v)?;
-        self.pos += v.len() as u64;
-        if (v.len() as u64) < n {
-            return Err(io::ErrorKind::UnexpectedEof.into());
+        let mut v = Vec::with_capacity(n.min(BUF as u64) as usize);
+        let mut chunk = [0u8; 8192];
+        while (v.len() as u64) < n {
+            let want = chunk.len().min((n - v.len() as u64) as usize);
+            let k = self.read_vec_upto(&mut chunk[..want])?;
+            if k == 0 {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            v.extend_from_slice(&chunk[..k]);
         }
         Ok(v)
-    }
-
-    /// Read whatever is available into `buf` (0 at the end).
-    pub fn read_vec_upto(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.pos += n as u64;
-        Ok(n)
     }
 
     /// Read a line ending in `\n` (without it), at most `max` bytes.
     pub fn line(&mut self, max: usize) -> io::Result<Vec<u8>> {
         let mut v = Vec::new();
-        (&mut self.inner)
-            .take(max as u64 + 1)
-            .read_until(b'\n', &mut v)?;
-        self.pos += v.len() as u64;
-        if v.last() != Some(&b'\n') {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "line too long or missing newline",
-            ));
+        loop {
+            let have = self.fill(1)?;
+            if have == 0 {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            let window = &self.buf[self.start..self.start + have];
+            if let Some(i) = memchr::memchr(b'\n', window) {
+                v.extend_from_slice(&window[..i]);
+                self.consume(i + 1);
+                if v.len() > max {
+                    break;
+                }
+                return Ok(v);
+            }
+            v.extend_from_slice(window);
+            self.consume(have);
+            if v.len() > max {
+                break;
+            }
         }
-        v.pop();
-        Ok(v)
+        Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "line too long or missing newline",
+        ))
     }
 
     /// Skip `n` bytes (a seek on blobs; read-and-discard on streams); fails past the end.
@@ -293,10 +364,59 @@ impl<'a> Src<'a> {
                 format!("skip of {n} bytes runs past the end"),
             ));
         }
-        let d = i64::try_from(n)
+        let buffered = (self.end - self.start) as u64;
+        if n <= buffered {
+            self.consume(n as usize);
+            return Ok(());
+        }
+        let rest = n - buffered;
+        self.start = 0;
+        self.end = 0;
+        let d = i64::try_from(rest)
             .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "skip too large"))?;
-        self.inner.seek_relative(d)?;
+        self.inner.seek(SeekFrom::Current(d))?;
         self.pos += n;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader that returns one byte per call, like a slow decompressor.
+    struct Trickle<'a>(&'a [u8]);
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.0.is_empty() || buf.is_empty() {
+                return Ok(0);
+            }
+            buf[0] = self.0[0];
+            self.0 = &self.0[1..];
+            Ok(1)
+        }
+    }
+
+    #[test]
+    fn short_reads_do_not_change_results() {
+        let data = b"\x80\x04line one\nrest-of-data-0123456789";
+        let mut s = Src::from_stream(Trickle(data));
+        assert_eq!(s.peek(4).unwrap(), b"\x80\x04li");
+        s.skip(2).unwrap();
+        assert_eq!(s.line(64).unwrap(), b"line one");
+        s.skip(5).unwrap();
+        let mut b = [0u8; 7];
+        s.exact(&mut b).unwrap();
+        assert_eq!(&b, b"of-data");
+        assert_eq!(s.pos(), 2 + 9 + 5 + 7);
+        assert!(s.skip(100).is_err());
+        let blob: &[u8] = data;
+        let mut s = Src::from_blob(&blob, 0);
+        assert!(
+            s.read_vec(1000).is_err(),
+            "declared length past the end is refused before reading"
+        );
+        s.skip(data.len() as u64).unwrap();
+        assert!(s.at_eof().unwrap());
     }
 }
