@@ -27,6 +27,7 @@
 #![forbid(unsafe_code)]
 
 pub mod classify;
+pub mod data;
 pub mod detectors;
 mod entity;
 pub mod kanon;
