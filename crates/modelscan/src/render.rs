@@ -189,4 +189,33 @@ mod tests {
             "README is stale: paste `datagate model rules --markdown` under 'Model scanner rules'"
         );
     }
+
+    #[test]
+    fn sarif_has_what_github_code_scanning_needs() {
+        let bytes = b"cos\nsystem\n(S'echo'\ntR.";
+        let r = crate::scan_bytes("./models/evil.pkl", bytes, &crate::Options::default());
+        let v = super::sarif(&[r], "0.1.0");
+        assert_eq!(v["version"], "2.1.0");
+        let run = &v["runs"][0];
+        let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+        assert_eq!(rules.len(), crate::rules::ALL.len());
+        let res = &run["results"][0];
+        assert_eq!(res["ruleId"], "PKL001");
+        assert_eq!(res["level"], "error");
+        assert_eq!(
+            rules[res["ruleIndex"].as_u64().unwrap() as usize]["id"],
+            "PKL001"
+        );
+        assert_eq!(
+            res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "models/evil.pkl"
+        );
+        assert!(res["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("os.system"));
+        assert!(rules[0]["properties"]["security-severity"]
+            .as_str()
+            .is_some());
+    }
 }
