@@ -164,7 +164,10 @@ pub(crate) fn sniff(head: &[u8], len: u64, name: &str) -> Kind {
         "safetensors" => Kind::Safetensors,
         "onnx" | "ort" => Kind::Onnx,
         "tar" if len >= 512 && len.is_multiple_of(512) => Kind::Tar,
-        x if PICKLE_EXT.contains(&x) && !head.is_empty() => Kind::Pickle,
+        // unambiguous pickle extensions: scan whatever is inside (junk included)
+        "pkl" | "pickle" | "joblib" | "dill" | "pt" | "pth" | "ckpt" if !head.is_empty() => Kind::Pickle,
+        // shared with other formats: only when the first opcode is a plausible pickle start
+        x if PICKLE_EXT.contains(&x) && head.first().is_some_and(|b| b"(]})cKNISVXldJMUT".contains(b)) => Kind::Pickle,
         "gguf" => Kind::Gguf,
         _ => Kind::Unknown,
     }
