@@ -19,10 +19,11 @@ SMALL_N=$(( (TOTAL_MIB - BIG_MIB) / 16 ))
 if [ ! -f "$DIR/.done" ]; then
   echo "generating ${TOTAL_MIB} MiB under $DIR ..." >&2
   rm -rf "$DIR" && mkdir -p "$DIR/shards"
-  openssl enc -aes-128-ctr -pass pass:datagate -nosalt -pbkdf2 </dev/zero 2>/dev/null \
+  # Pseudo-random bytes (AES-CTR keystream); `|| true` because head closes the pipe early.
+  { openssl enc -aes-128-ctr -pass pass:datagate -nosalt -pbkdf2 </dev/zero 2>/dev/null || true; } \
     | head -c $((BIG_MIB * 1024 * 1024)) >"$DIR/big.bin"
   for i in $(seq -w 1 "$SMALL_N"); do
-    openssl enc -aes-128-ctr -pass pass:"$i" -nosalt -pbkdf2 </dev/zero 2>/dev/null \
+    { openssl enc -aes-128-ctr -pass pass:"$i" -nosalt -pbkdf2 </dev/zero 2>/dev/null || true; } \
       | head -c $((16 * 1024 * 1024)) >"$DIR/shards/part-$i.bin"
   done
   touch "$DIR/.done"
@@ -34,9 +35,13 @@ if ! command -v b3sum >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-ge
   (apt-get install -y -qq b3sum >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq b3sum >/dev/null 2>&1; }) || true
 fi
 
-echo "building datagate (release) ..." >&2
-cargo build --release -q -p datagate
-DG=target/release/datagate
+if [ -n "${DATAGATE:-}" ]; then
+  DG=$DATAGATE
+else
+  echo "building datagate (release) ..." >&2
+  cargo build --release -q -p datagate
+  DG=target/release/datagate
+fi
 
 best() {  # best wall seconds of RUNS runs of "$@"
   local best=""
