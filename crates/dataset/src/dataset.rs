@@ -38,6 +38,12 @@ enum Layout {
     Ipc,
 }
 
+/// The columns a scan decodes and the schema of its batches.
+struct Plan {
+    columns: Option<Vec<usize>>,
+    schema: SchemaRef,
+}
+
 /// What a full scan saw.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ScanSummary {
@@ -199,15 +205,54 @@ impl Dataset {
     /// number of chunks in flight (twice the thread count) times the chunk size.
     pub fn scan<E: From<DatasetError>>(
         &self,
+        visit: impl FnMut(Batch) -> std::result::Result<(), E>,
+    ) -> std::result::Result<ScanSummary, E> {
+        self.scan_columns(None, visit)
+    }
+
+    /// The schema of batches from [`Dataset::scan_columns`] with `columns`.
+    pub fn projected_schema(&self, columns: Option<&[usize]>) -> SchemaRef {
+        match columns {
+            None => self.schema.clone(),
+            Some(cols) => Arc::new(
+                self.schema
+                    .project(cols)
+                    .unwrap_or_else(|_| self.schema.as_ref().clone()),
+            ),
+        }
+    }
+
+    /// Like [`Dataset::scan`], decoding only the columns at `columns` (indices into
+    /// [`Dataset::schema`], in that order). Batches then hold just those columns, and
+    /// [`InvalidCell::column`] indexes them. Parquet skips the other columns' pages
+    /// entirely; CSV still splits every field but builds only these.
+    pub fn scan_columns<E: From<DatasetError>>(
+        &self,
+        columns: Option<&[usize]>,
         mut visit: impl FnMut(Batch) -> std::result::Result<(), E>,
     ) -> std::result::Result<ScanSummary, E> {
+        if let Some(cols) = columns {
+            if let Some(bad) = cols.iter().find(|c| **c >= self.schema.fields().len()) {
+                return Err(DatasetError::Options {
+                    path: self.path.clone(),
+                    message: format!("column index {bad} is out of range"),
+                }
+                .into());
+            }
+        }
+        let plan = Plan {
+            columns: columns.map(<[usize]>::to_vec),
+            schema: self.projected_schema(columns),
+        };
+        let plan = &plan;
         self.bytes_read.store(0, Ordering::Relaxed);
         let threads = self.options.threads.max(1);
         let (tx, rx) = sync_channel::<Result<Unit>>(threads * 2);
         let decoder = match &self.layout {
             Layout::Csv(layout) => Some(Decoder {
-                schema: self.schema.clone(),
+                schema: plan.schema.clone(),
                 types: layout.types.clone(),
+                keep: plan.columns.clone(),
                 nulls: csv::cell::NullTokens::new(&self.options.null_values),
                 delimiter: layout.delimiter,
                 batch_rows: self.options.batch_rows,
@@ -221,7 +266,14 @@ impl Dataset {
                     let _ = tx.send(Err(err));
                 }
             });
-            let result = self.consume(&rx, threads, decoder.as_ref(), &mut summary, &mut visit);
+            let result = self.consume(
+                &rx,
+                threads,
+                plan,
+                decoder.as_ref(),
+                &mut summary,
+                &mut visit,
+            );
             drop(rx); // unblocks the reader if we stopped early
             let _ = reader.join();
             result
@@ -301,6 +353,7 @@ impl Dataset {
         &self,
         rx: &Receiver<Result<Unit>>,
         threads: usize,
+        plan: &Plan,
         decoder: Option<&Decoder>,
         summary: &mut ScanSummary,
         visit: &mut impl FnMut(Batch) -> std::result::Result<(), E>,
@@ -320,7 +373,7 @@ impl Dataset {
             }
             let decoded: Vec<Result<Decoded>> = std::mem::take(&mut pending)
                 .into_par_iter()
-                .map(|unit| self.decode(unit, decoder))
+                .map(|unit| self.decode(unit, plan, decoder))
                 .collect();
             for unit in decoded {
                 let unit = unit.map_err(|e| self.absolute(e, summary.rows))?;
@@ -359,13 +412,25 @@ impl Dataset {
         }
     }
 
-    fn decode(&self, unit: Unit, decoder: Option<&Decoder>) -> Result<Decoded> {
+    fn decode(&self, unit: Unit, plan: &Plan, decoder: Option<&Decoder>) -> Result<Decoded> {
+        let project = |b: RecordBatch| -> Result<RecordBatch> {
+            match &plan.columns {
+                Some(cols) if b.num_columns() == self.schema.fields().len() => {
+                    b.project(cols).map_err(|e| DatasetError::Format {
+                        path: self.path.clone(),
+                        message: e.to_string(),
+                    })
+                }
+                _ => Ok(b),
+            }
+        };
         let normalize_all =
             |batches: Vec<RecordBatch>| -> Result<Vec<(RecordBatch, Vec<InvalidCell>)>> {
                 batches
-                    .iter()
+                    .into_iter()
                     .map(|b| {
-                        normalize(b, &self.schema)
+                        let b = project(b)?;
+                        normalize(&b, &plan.schema)
                             .map(|b| (b, Vec::new()))
                             .map_err(|e| DatasetError::Format {
                                 path: self.path.clone(),
@@ -415,8 +480,13 @@ impl Dataset {
                 let Layout::Parquet(layout) = &self.layout else {
                     unreachable!("row groups come only from Parquet")
                 };
-                let batches =
-                    parquet::read_row_group(&self.path, layout, index, self.options.batch_rows)?;
+                let batches = parquet::read_row_group(
+                    &self.path,
+                    layout,
+                    index,
+                    plan.columns.as_deref(),
+                    self.options.batch_rows,
+                )?;
                 let rows = batches.iter().map(|b| b.num_rows() as u64).sum();
                 Ok(Decoded {
                     batches: normalize_all(batches)?,

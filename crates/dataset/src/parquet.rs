@@ -7,6 +7,7 @@ use arrow_array::RecordBatch;
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
 };
+use parquet::arrow::ProjectionMask;
 
 use crate::error::{DatasetError, Result};
 
@@ -50,13 +51,20 @@ pub fn read_row_group(
     path: &Path,
     layout: &ParquetLayout,
     row_group: usize,
+    columns: Option<&[usize]>,
     batch_rows: usize,
 ) -> Result<Vec<RecordBatch>> {
     let file = File::open(path).map_err(|source| DatasetError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file, layout.metadata.clone())
+    let mut builder =
+        ParquetRecordBatchReaderBuilder::new_with_metadata(file, layout.metadata.clone());
+    if let Some(cols) = columns {
+        let mask = ProjectionMask::roots(builder.parquet_schema(), cols.iter().copied());
+        builder = builder.with_projection(mask);
+    }
+    let reader = builder
         .with_row_groups(vec![row_group])
         .with_batch_size(batch_rows)
         .build()

@@ -363,3 +363,54 @@ fn header_only_file_has_columns_and_no_rows() {
     let summary = ds.scan(|_| Ok::<_, DatasetError>(())).unwrap();
     assert_eq!(summary.rows, 0);
 }
+
+#[test]
+fn projection_decodes_only_the_asked_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "p.csv", b"a,b,c\n1,x,1.5\n2,y,oops\n");
+    let ds = Dataset::open(
+        &path,
+        &ReadOptions {
+            infer_rows: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let mut seen = Vec::new();
+    ds.scan_columns(Some(&[2, 0]), |b| {
+        seen.push(b);
+        Ok::<_, DatasetError>(())
+    })
+    .unwrap();
+    let b = &seen[0];
+    assert_eq!(b.data.num_columns(), 2);
+    assert_eq!(b.data.schema().field(0).name(), "c");
+    assert_eq!(b.invalid.len(), 1);
+    assert_eq!(
+        (b.invalid[0].row, b.invalid[0].column),
+        (1, 0),
+        "invalid cells index the projected columns"
+    );
+
+    let pq = dir.path().join("p.parquet");
+    let batch = sample_batch(300);
+    let mut w = parquet::arrow::ArrowWriter::try_new(
+        std::fs::File::create(&pq).unwrap(),
+        batch.schema(),
+        None,
+    )
+    .unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    let ds = Dataset::open(&pq, &ReadOptions::default()).unwrap();
+    let mut cols = Vec::new();
+    ds.scan_columns(Some(&[2]), |b| {
+        cols.push(b.data.num_columns());
+        Ok::<_, DatasetError>(())
+    })
+    .unwrap();
+    assert!(cols.iter().all(|n| *n == 1));
+    assert!(ds
+        .scan_columns(Some(&[9]), |_| Ok::<_, DatasetError>(()))
+        .is_err());
+}

@@ -127,6 +127,31 @@ fn compile(suite: &Suite, schema: &arrow_schema::Schema) -> Result<Vec<Slot>, Va
     Ok(slots)
 }
 
+/// Indices of the columns the suite's expectations read, in schema order.
+fn referenced_columns(suite: &Suite, schema: &arrow_schema::Schema) -> Vec<usize> {
+    let mut used = std::collections::BTreeSet::new();
+    for e in &suite.expectations {
+        if e.kind.starts_with("expect_table_") {
+            continue; // table expectations read the schema and the row count only
+        }
+        let mut names: Vec<&str> = ["column", "column_A", "column_B"]
+            .iter()
+            .filter_map(|k| e.kwargs.get(*k).and_then(Value::as_str))
+            .collect();
+        if let Some(list) = e.kwargs.get("column_list").and_then(Value::as_array) {
+            names.extend(list.iter().filter_map(Value::as_str));
+        }
+        used.extend(names.into_iter().filter_map(|n| schema.index_of(n).ok()));
+    }
+    used.into_iter().collect()
+}
+
+/// Binds a suite to a schema and reports only whether that worked (for the fuzz target).
+#[doc(hidden)]
+pub fn compile_for_fuzzing(suite: &Suite, schema: &arrow_schema::Schema) -> bool {
+    compile(suite, schema).is_ok()
+}
+
 /// Levenshtein distance, for "did you mean".
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -173,13 +198,7 @@ impl QualityScan {
             .map(|i| {
                 let mut h = Xxh3::new();
                 for c in &cols {
-                    if c.is_null(i) {
-                        h.update(&[0]);
-                    } else {
-                        let t = c.text(i);
-                        h.update(&(t.len() as u64).to_le_bytes());
-                        h.update(t.as_bytes());
-                    }
+                    hash_cell(&mut h, c, i);
                 }
                 h.digest()
             })
@@ -192,6 +211,38 @@ impl QualityScan {
     }
 }
 
+/// Feeds cell `i` into `h`: a type tag, then the value's bytes (no formatting).
+#[inline]
+fn hash_cell(h: &mut Xxh3, col: &ColumnRef<'_>, i: usize) {
+    if col.is_null(i) {
+        h.update(&[0]);
+        return;
+    }
+    match col {
+        ColumnRef::Int(a) => {
+            h.update(&[1]);
+            h.update(&a.value(i).to_le_bytes());
+        }
+        ColumnRef::Float(a) => {
+            h.update(&[2]);
+            h.update(&a.value(i).to_bits().to_le_bytes());
+        }
+        ColumnRef::Bool(a) => h.update(&[3, a.value(i) as u8]),
+        ColumnRef::Str(a) => {
+            let v = a.value(i).as_bytes();
+            h.update(&[4]);
+            h.update(&(v.len() as u64).to_le_bytes());
+            h.update(v);
+        }
+        ColumnRef::Other(_) => {
+            let t = col.text(i);
+            h.update(&[5]);
+            h.update(&(t.len() as u64).to_le_bytes());
+            h.update(t.as_bytes());
+        }
+    }
+}
+
 /// Validates `dataset` against `suite`.
 pub fn validate(
     dataset: &Dataset,
@@ -200,9 +251,12 @@ pub fn validate(
 ) -> Result<ValidationResult, ValidateError> {
     let started = Instant::now();
     let schema = dataset.schema().clone();
-    let mut slots = compile(suite, &schema)?;
+    // Without quality scores only the columns the suite names are decoded.
+    let projection = (!options.quality).then(|| referenced_columns(suite, &schema));
+    let bound_schema = dataset.projected_schema(projection.as_deref());
+    let mut slots = compile(suite, &bound_schema)?;
     let mut quality = options.quality.then(QualityScan::default);
-    let summary = dataset.scan(|batch: Batch| {
+    let summary = dataset.scan_columns(projection.as_deref(), |batch: Batch| {
         rayon::join(
             || slots.par_iter_mut().for_each(|slot| slot.update(&batch)),
             || {

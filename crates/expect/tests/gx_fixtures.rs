@@ -72,6 +72,16 @@ fn verdicts_match_great_expectations() {
         .unwrap();
         let dataset = Dataset::open(&data, &ReadOptions::default()).unwrap();
         let ours = validate(&dataset, &suite, &ValidateOptions::default()).unwrap();
+        // Without quality scores only the referenced columns are decoded: same verdicts.
+        let projected = validate(&dataset, &suite, &ValidateOptions { quality: false }).unwrap();
+        for (a, b) in ours.results.iter().zip(&projected.results) {
+            assert_eq!(
+                (a.success, &a.result),
+                (b.success, &b.result),
+                "{name}: projection changed {}",
+                a.kind()
+            );
+        }
         for gx in summary["expectations"].as_array().unwrap() {
             let idx = gx["fixture_index"].as_u64().unwrap() as usize;
             let r = &ours.results[idx];

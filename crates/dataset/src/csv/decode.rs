@@ -14,8 +14,10 @@ use crate::options::ColumnType;
 pub struct Decoder {
     /// Output schema (canonical types).
     pub schema: SchemaRef,
-    /// Type per column, in schema order.
+    /// Type per column of the file, in file order.
     pub types: Vec<ColumnType>,
+    /// File columns to build, in output order (`None`: all). `schema` describes the output.
+    pub keep: Option<Vec<usize>>,
     /// Null tokens.
     pub nulls: NullTokens,
     /// Field delimiter.
@@ -127,10 +129,13 @@ impl Decoder {
     pub fn decode(&self, bytes: &[u8]) -> Result<Decoded, ChunkError> {
         let ncols = self.types.len();
         let capacity = self.batch_rows.min(bytes.len() / (ncols.max(1) * 2) + 16);
-        let mut builders: Vec<Builder> = self
-            .types
+        let keep: Vec<usize> = match &self.keep {
+            Some(k) => k.clone(),
+            None => (0..ncols).collect(),
+        };
+        let mut builders: Vec<Builder> = keep
             .iter()
-            .map(|t| Builder::new(*t, capacity))
+            .map(|c| Builder::new(self.types[*c], capacity))
             .collect();
         let mut invalid = Vec::new();
         let mut batches = Vec::new();
@@ -180,16 +185,14 @@ impl Decoder {
                             ),
                         });
                     }
-                    let mut start = 0;
-                    for (col, builder) in builders.iter_mut().enumerate() {
-                        let end = ends[col];
-                        let field = &out[start..end];
-                        start = end;
+                    for (out_col, (builder, &col)) in builders.iter_mut().zip(&keep).enumerate() {
+                        let start = if col == 0 { 0 } else { ends[col - 1] };
+                        let field = &out[start..ends[col]];
                         match builder.push(field, &self.nulls) {
                             Ok(true) => {}
                             Ok(false) => invalid.push(InvalidCell {
                                 row: in_batch,
-                                column: col,
+                                column: out_col,
                                 raw: String::from_utf8_lossy(field).into_owned(),
                             }),
                             Err(_) => {
@@ -198,7 +201,7 @@ impl Decoder {
                                     byte: record_start as u64,
                                     message: format!(
                                         "invalid UTF-8 in column {}, expected UTF-8 text",
-                                        self.schema.field(col).name()
+                                        self.schema.field(out_col).name()
                                     ),
                                 })
                             }
