@@ -1,9 +1,9 @@
-//! Minimal driver: `cargo run -p datagate-modelscan --example scan -- PATHS... [--json]`
+//! Minimal driver: `cargo run -p datagate-modelscan --example scan -- PATHS... [--json | --format json]`
 //! (the real command is `datagate model scan`).
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let json = args.iter().any(|a| a == "--json");
+    let json = args.iter().any(|a| a == "--json" || a == "json");
     let paths: Vec<std::path::PathBuf> = args
         .iter()
         .filter(|a| !a.starts_with("--"))

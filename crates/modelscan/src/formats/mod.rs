@@ -165,9 +165,17 @@ pub(crate) fn sniff(head: &[u8], len: u64, name: &str) -> Kind {
         "onnx" | "ort" => Kind::Onnx,
         "tar" if len >= 512 && len.is_multiple_of(512) => Kind::Tar,
         // unambiguous pickle extensions: scan whatever is inside (junk included)
-        "pkl" | "pickle" | "joblib" | "dill" | "pt" | "pth" | "ckpt" if !head.is_empty() => Kind::Pickle,
+        "pkl" | "pickle" | "joblib" | "dill" | "pt" | "pth" | "ckpt" if !head.is_empty() => {
+            Kind::Pickle
+        }
         // shared with other formats: only when the first opcode is a plausible pickle start
-        x if PICKLE_EXT.contains(&x) && head.first().is_some_and(|b| b"(]})cKNISVXldJMUT".contains(b)) => Kind::Pickle,
+        x if PICKLE_EXT.contains(&x)
+            && head
+                .first()
+                .is_some_and(|b| b"(]})cKNISVXldJMUT".contains(b)) =>
+        {
+            Kind::Pickle
+        }
         "gguf" => Kind::Gguf,
         _ => Kind::Unknown,
     }

@@ -38,8 +38,11 @@ pub const MAX_NEST: u8 = 3;
 pub const MAX_STACK: usize = 1_000_000;
 /// Maximum open marks.
 pub const MAX_MARKS: usize = 100_000;
-/// Maximum memo slots.
-pub const MAX_MEMO: usize = 10_000_000;
+/// Maximum memo slots (about 40 bytes each).
+pub const MAX_MEMO: usize = 2_000_000;
+/// Total string bytes kept per pickle; beyond it strings become opaque (and any import built
+/// from them is reported unresolved), so memory stays bounded whatever the file holds.
+pub const MAX_KEPT: u64 = 64 << 20;
 /// Maximum depth of pickles nested in pickles.
 pub const MAX_DEPTH: usize = 4;
 /// Maximum resynchronisation attempts after a parse error.

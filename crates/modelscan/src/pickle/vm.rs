@@ -5,7 +5,8 @@ use std::fmt;
 use std::rc::Rc;
 
 use super::{
-    Sink, MAX_DEPTH, MAX_MARKS, MAX_MEMO, MAX_NEST, MAX_NESTED, MAX_STACK, MAX_STR, MAX_WIDTH,
+    Sink, MAX_DEPTH, MAX_KEPT, MAX_MARKS, MAX_MEMO, MAX_NEST, MAX_NESTED, MAX_STACK, MAX_STR,
+    MAX_WIDTH,
 };
 use crate::blob::{Blob, Src};
 use crate::policy::{classify, Class};
@@ -65,10 +66,13 @@ enum V {
     Int(i64),
     Long(Rc<[u8]>),
     Global(Global),
-    Tuple(Rc<Vec<V>>),
-    Dict(Rc<Vec<(V, V)>>),
+    /// Items and cached nesting depth.
+    Tuple(Rc<Vec<V>>, u8),
+    /// Items and cached nesting depth.
+    Dict(Rc<Vec<(V, V)>>, u8),
     List,
-    Obj(Rc<Obj>),
+    /// A call's result, with cached nesting depth.
+    Obj(Rc<Obj>, u8),
     /// An import whose target could not be resolved (STACK_GLOBAL on non-strings, EXT codes).
     Hidden,
     /// A value the machine cannot know (empty memo slot, persistent id).
@@ -84,17 +88,10 @@ struct Obj {
 }
 
 impl V {
+    /// Nesting depth, O(1): compound values cache theirs.
     fn depth(&self) -> u8 {
         match self {
-            V::Tuple(t) => 1 + t.iter().map(V::depth).max().unwrap_or(0),
-            V::Dict(d) => {
-                1 + d
-                    .iter()
-                    .map(|(k, v)| k.depth().max(v.depth()))
-                    .max()
-                    .unwrap_or(0)
-            }
-            V::Obj(o) => 1 + o.args.depth(),
+            V::Tuple(_, d) | V::Dict(_, d) | V::Obj(_, d) => *d,
             _ => 0,
         }
     }
@@ -110,13 +107,13 @@ impl V {
         match self {
             V::Int(i) => Literal::Int(*i),
             V::Long(b) => Literal::Long(b.to_vec()),
-            V::Tuple(_) | V::Dict(_) | V::List => Literal::Container,
+            V::Tuple(..) | V::Dict(..) | V::List => Literal::Container,
             _ => Literal::Other,
         }
     }
     fn dict_get(&self, key: &str) -> Option<&V> {
         match self {
-            V::Dict(d) => d
+            V::Dict(d, _) => d
                 .iter()
                 .find(|(k, _)| matches!(k, V::Str(s) if &**s == key))
                 .map(|(_, v)| v),
@@ -186,6 +183,7 @@ struct Vm<'s, 'a, 'k, 'o> {
     proto: u8,
     depth: usize,
     op_at: u64,
+    kept: u64,
 }
 
 /// Walk one pickle; returns the value at `STOP` and the protocol.
@@ -201,6 +199,7 @@ pub fn walk_one(src: &mut Src, sink: &mut Sink, depth: usize) -> Result<(Literal
         proto: 0,
         depth,
         op_at: 0,
+        kept: 0,
     };
     let top = vm.run()?;
     Ok((top.literal(), vm.proto))
@@ -278,10 +277,11 @@ impl Vm<'_, '_, '_, '_> {
 
     /// Read a string argument of `len` bytes: kept if short, skipped otherwise.
     fn text(&mut self, len: u64) -> Result<V, WalkError> {
-        if len > MAX_STR {
+        if len > MAX_STR || self.kept + len > MAX_KEPT {
             self.src.skip(len)?;
             return Ok(V::Other);
         }
+        self.kept += len;
         let b = self.src.read_vec(len)?;
         Ok(V::Str(String::from_utf8_lossy(&b).into()))
     }
@@ -406,10 +406,9 @@ impl Vm<'_, '_, '_, '_> {
                 None
             }
         };
-        Ok(V::Obj(Rc::new(Obj {
-            callable: g,
-            args: args.clip(),
-        })))
+        let args = args.clip();
+        let depth = 1 + args.depth();
+        Ok(V::Obj(Rc::new(Obj { callable: g, args }), depth))
     }
 
     fn run(&mut self) -> Result<V, WalkError> {
@@ -593,7 +592,7 @@ impl Vm<'_, '_, '_, '_> {
                         self.top()?;
                     }
                 }
-                b')' => self.push(V::Tuple(Rc::new(Vec::new())))?,
+                b')' => self.push(V::Tuple(Rc::new(Vec::new()), 1))?,
                 b't' => {
                     let items = self.pop_mark()?;
                     self.push(tuple(items))?;
@@ -620,14 +619,19 @@ impl Vm<'_, '_, '_, '_> {
                     self.pop_mark()?;
                     self.top()?;
                 }
-                b'}' => self.push(V::Dict(Rc::new(Vec::new())))?,
+                b'}' => self.push(V::Dict(Rc::new(Vec::new()), 1))?,
                 b'd' => {
                     let items = self.pop_mark()?;
                     let mut d = Vec::new();
                     for kv in items.chunks_exact(2).take(MAX_WIDTH) {
                         d.push((kv[0].clone().clip(), kv[1].clone().clip()));
                     }
-                    self.push(V::Dict(Rc::new(d)))?;
+                    let depth = 1 + d
+                        .iter()
+                        .map(|(k, v)| k.depth().max(v.depth()))
+                        .max()
+                        .unwrap_or(0);
+                    self.push(V::Dict(Rc::new(d), depth))?;
                 }
                 b's' => {
                     let v = self.pop()?;
@@ -726,14 +730,14 @@ impl Vm<'_, '_, '_, '_> {
                             self.sink.out.push(f);
                             V::Global(g)
                         }
-                        V::Obj(o) => {
+                        V::Obj(o, depth) => {
                             if o.callable.as_ref().is_some_and(|g| {
                                 g.0 == "joblib.numpy_pickle" && g.1 == "NumpyArrayWrapper"
                             }) {
                                 self.joblib_array(&state)?;
                             }
                             // state is not kept: only calls and their arguments matter
-                            V::Obj(o)
+                            V::Obj(o, depth)
                         }
                         other => other,
                     };
@@ -810,8 +814,8 @@ impl Vm<'_, '_, '_, '_> {
             }
         }
         let dtype = match state.dict_get("dtype") {
-            Some(V::Obj(d)) => match &d.args {
-                V::Tuple(t) => match t.first() {
+            Some(V::Obj(d, _)) => match &d.args {
+                V::Tuple(t, _) => match t.first() {
                     Some(V::Str(s)) => Some(s.to_string()),
                     _ => None,
                 },
@@ -841,7 +845,7 @@ impl Vm<'_, '_, '_, '_> {
             return Ok(());
         }
         let shape = match state.dict_get("shape") {
-            Some(V::Tuple(t)) => t
+            Some(V::Tuple(t, _)) => t
                 .iter()
                 .map(|v| {
                     if let V::Int(i) = v {
@@ -893,17 +897,21 @@ fn tuple(items: Vec<V>) -> V {
     if items.len() > MAX_WIDTH {
         return V::Other;
     }
-    V::Tuple(Rc::new(items.into_iter().map(V::clip).collect()))
+    let items: Vec<V> = items.into_iter().map(V::clip).collect();
+    let depth = 1 + items.iter().map(V::depth).max().unwrap_or(0);
+    V::Tuple(Rc::new(items), depth)
 }
 
 fn dict_insert(target: &mut V, items: Vec<V>) {
-    if let V::Dict(d) = target {
+    if let V::Dict(d, depth) = target {
         let d = Rc::make_mut(d);
         for kv in items.chunks_exact(2) {
             if d.len() >= MAX_WIDTH {
                 break;
             }
-            d.push((kv[0].clone().clip(), kv[1].clone().clip()));
+            let (k, v) = (kv[0].clone().clip(), kv[1].clone().clip());
+            *depth = (*depth).max(1 + k.depth().max(v.depth()));
+            d.push((k, v));
         }
     }
 }
@@ -914,10 +922,10 @@ fn kind(v: &V) -> &'static str {
         V::Bytes => "bytes",
         V::Int(_) | V::Long(_) => "an integer",
         V::Global(_) => "an imported object",
-        V::Tuple(_) => "a tuple",
-        V::Dict(_) => "a dict",
+        V::Tuple(..) => "a tuple",
+        V::Dict(..) => "a dict",
         V::List => "a list",
-        V::Obj(_) => "the result of a call",
+        V::Obj(..) => "the result of a call",
         V::Hidden => "an unresolved import",
         V::Unknown => "an unknown value (empty memo slot or persistent id)",
         V::Other => "a value the scanner does not track",
