@@ -3,6 +3,10 @@
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--rules-markdown") {
+        print!("{}", datagate_modelscan::render::rules_markdown());
+        return;
+    }
     let json = args.iter().any(|a| a == "--json" || a == "json");
     let paths: Vec<std::path::PathBuf> = args
         .iter()
