@@ -118,8 +118,12 @@ pub fn now_rfc3339() -> String {
 /// A sensible default actor: `$USER` (or `$USERNAME`) `@` host name.
 pub fn default_actor() -> String {
     let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
         .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "unknown".to_string());
+        .ok()
+        .filter(|u| !u.is_empty())
+        .or_else(user_from_uid)
+        .unwrap_or_else(|| "unknown".to_string());
     let host = std::fs::read_to_string("/etc/hostname")
         .ok()
         .map(|h| h.trim().to_string())
@@ -128,6 +132,27 @@ pub fn default_actor() -> String {
         Some(h) => format!("{user}@{h}"),
         None => user,
     }
+}
+
+/// The current user's name from its uid (Linux: the owner of /proc/self,
+/// looked up in /etc/passwd), or `uid:N`.
+#[cfg(unix)]
+fn user_from_uid() -> Option<String> {
+    use std::os::unix::fs::MetadataExt as _;
+    let uid = std::fs::metadata("/proc/self").ok()?.uid();
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let name = passwd.lines().find_map(|l| {
+        let mut f = l.split(':');
+        let name = f.next()?;
+        let id: u32 = f.nth(1)?.parse().ok()?;
+        (id == uid).then(|| name.to_string())
+    });
+    Some(name.unwrap_or_else(|| format!("uid:{uid}")))
+}
+
+#[cfg(not(unix))]
+fn user_from_uid() -> Option<String> {
+    None
 }
 
 #[cfg(test)]

@@ -46,6 +46,7 @@ pub mod proof;
 pub mod sqlite;
 pub mod store;
 pub mod verify;
+pub mod watch;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
