@@ -53,6 +53,16 @@ enum Command {
     Profile(commands::profile::Args),
     /// Detect drift between a reference (data or profile) and current data, Evidently-compatible.
     Drift(commands::drift::Args),
+    /// Make this folder a datagate project (datagate.toml, .datagate/, the ledger and its key).
+    Init(commands::init::Args),
+    /// The tamper-evident ledger: show, verify, head, prove, consistency, check-proof, export, activity.
+    #[command(subcommand)]
+    Log(commands::log::Command),
+    /// Watch folders and record every change (with its new SHA-256) into the ledger.
+    Watch(commands::watch::Args),
+    /// Integrity baselines of folders: baseline, check (cron-friendly, exit 1 on change), list.
+    #[command(subcommand)]
+    Integrity(commands::integrity::Command),
 }
 
 fn main() -> ExitCode {
@@ -78,6 +88,10 @@ fn main() -> ExitCode {
         Command::Model(cmd) => commands::model::run(cmd),
         Command::Profile(args) => commands::profile::run(args),
         Command::Drift(args) => commands::drift::run(args),
+        Command::Init(args) => commands::init::run(args),
+        Command::Log(cmd) => commands::log::run(cmd),
+        Command::Watch(args) => commands::watch::run(args),
+        Command::Integrity(cmd) => commands::integrity::run(cmd),
     };
     match result {
         Ok(code) => code,

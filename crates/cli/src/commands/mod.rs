@@ -3,7 +3,10 @@
 pub mod demo;
 pub mod drift;
 pub mod hash;
+pub mod init;
+pub mod integrity;
 pub mod keygen;
+pub mod log;
 pub mod manifest;
 pub mod model;
 pub mod profile;
@@ -12,3 +15,4 @@ pub mod sign;
 pub mod suite;
 pub mod validate;
 pub mod verify;
+pub mod watch;
