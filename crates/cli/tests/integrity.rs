@@ -231,3 +231,38 @@ fn model_sign_and_verify() {
         .code(1)
         .stdout(predicate::str::contains("added     extra.bin"));
 }
+
+#[test]
+fn verdicts_are_recorded_in_the_project_ledger() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    data(d);
+    // Outside a project nothing is recorded.
+    dg(d)
+        .args(["manifest", "create", "data", "-o", "m.json"])
+        .assert()
+        .success();
+    dg(d)
+        .args(["manifest", "verify", "data", "m.json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ledger").not());
+    dg(d).arg("init").assert().success();
+    dg(d)
+        .args(["manifest", "verify", "data", "m.json", "--format", "json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"ledger_entry\": 1"));
+    fs::write(d.join("data/new.txt"), b"n").unwrap();
+    dg(d)
+        .args(["manifest", "verify", "data", "m.json"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("recorded as ledger entry 2"));
+    dg(d)
+        .args(["log", "show"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("manifest.verify"))
+        .stdout(predicate::str::contains("new.txt"));
+}

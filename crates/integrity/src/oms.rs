@@ -121,6 +121,8 @@ pub enum Method {
 pub struct ModelReport {
     /// Model name from the statement's subject.
     pub model_name: String,
+    /// The signed root digest (hex SHA-256 over the resource digests, in listed order).
+    pub root_sha256: String,
     /// Resources in the signature.
     pub resources: usize,
     /// Resources whose digest differs.
@@ -581,7 +583,7 @@ pub fn verify_model(
         .as_array()
         .ok_or_else(|| Error::format("model signature statement", "subject is not a list"))?;
     let predicate_type = string(&statement, "predicateType", "statement")?;
-    let (name, ser, expected) = match predicate_type {
+    let (name, ser, expected, root_sha256) = match predicate_type {
         PREDICATE_TYPE => {
             let [subject] = subjects.as_slice() else {
                 return Err(Error::format(
@@ -631,23 +633,31 @@ pub fn verify_model(
                     ));
                 }
             }
-            (name, ser, expected)
+            (name, ser, expected, computed)
         }
         PREDICATE_TYPE_COMPAT => {
             let mut expected = Resources::new();
+            let mut listed = Vec::new();
             for s in subjects {
                 let n = string(s, "name", "subject")?;
                 check_resource_name(n, Method::Files)?;
                 let d = string(field(s, "digest", "subject")?, "sha256", "subject.digest")?;
                 expected.insert(n.to_string(), ("sha256".into(), d.to_ascii_lowercase()));
+                listed.push((n.to_string(), "sha256".to_string(), d.to_ascii_lowercase()));
             }
+            let root = root_digest(&listed)?;
             let ser = Serialization {
                 method: Method::Files,
                 hash_type: "sha256".into(),
                 allow_symlinks: false,
                 ignore_paths: Vec::new(),
             };
-            ("compat-undefined-not-present".to_string(), ser, expected)
+            (
+                "compat-undefined-not-present".to_string(),
+                ser,
+                expected,
+                root,
+            )
         }
         other => {
             return Err(Error::format(
@@ -666,6 +676,7 @@ pub fn verify_model(
     let actual = hash_model(model, &ser)?;
     let mut report = ModelReport {
         model_name: name,
+        root_sha256,
         resources: expected.len(),
         ..Default::default()
     };

@@ -28,9 +28,14 @@ fn seeds() -> Seeds {
     std::fs::write(model.join("w.bin"), b"weights").unwrap();
     std::fs::write(model.join("sub/c.json"), b"{}").unwrap();
     let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
-    let envelope = serde_json::to_vec(&sign_file(&model.join("w.bin"), &key, "t").unwrap()).unwrap();
+    let envelope =
+        serde_json::to_vec(&sign_file(&model.join("w.bin"), &key, "t").unwrap()).unwrap();
     let sig = dir.path().join("model.sig");
-    let bundle = sign_model(&model, &key, &sig, &[]).unwrap().to_json().unwrap().into_bytes();
+    let bundle = sign_model(&model, &key, &sig, &[])
+        .unwrap()
+        .to_json()
+        .unwrap()
+        .into_bytes();
     let manifest = create_tree(&model, Algorithms::Both, &[], &|_| {})
         .unwrap()
         .to_canonical_json()

@@ -61,6 +61,35 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Record a verdict in the project's ledger when run inside an initialised project (a
+/// `datagate.toml` in the working directory or above it). Outside a project nothing is recorded.
+/// Returns the ledger entry's sequence number. A ledger that cannot be written is a warning,
+/// not a failure of the check itself.
+pub(crate) fn record_verdict(
+    action: &str,
+    subject: &str,
+    sha256: &str,
+    details: serde_json::Value,
+) -> Option<u64> {
+    let project = datagate_project::Project::discover_from_cwd().ok()?;
+    let event = datagate_ledger::Event::new(
+        datagate_ledger::default_actor(),
+        action,
+        datagate_ledger::Subject::named(subject).with_digest("sha256", sha256),
+    )
+    .with_details(details);
+    match datagate_ledger::Ledger::open(&project).and_then(|mut l| l.append(event)) {
+        Ok(receipt) => Some(receipt.seq),
+        Err(e) => {
+            eprintln!(
+                "datagate: warning: could not record this verdict in the ledger of {}: {e}",
+                project.root().display()
+            );
+            None
+        }
+    }
+}
+
 fn total_size(dir: &std::path::Path) -> u64 {
     datagate_integrity::walk::walk(dir, &|_| false)
         .map(|w| {
@@ -118,10 +147,25 @@ fn verify(a: VerifyArgs) -> anyhow::Result<ExitCode> {
     let report = verify_tree(&a.dir, &m, &exclude, &|n| bar.inc(n));
     bar.finish_and_clear();
     let report = report.with_context(|| format!("cannot verify {}", a.dir.display()))?;
+    let manifest_sha256 = sha256_hex(&m.to_canonical_json()?);
+    let entry = record_verdict(
+        "manifest.verify",
+        &a.dir.display().to_string(),
+        &manifest_sha256,
+        serde_json::json!({
+            "manifest": a.manifest.display().to_string(),
+            "ok": report.is_clean(),
+            "modified": report.modified.iter().take(100).map(|m| &m.path).collect::<Vec<_>>(),
+            "added": report.added.iter().take(100).collect::<Vec<_>>(),
+            "removed": report.removed.iter().take(100).collect::<Vec<_>>(),
+            "unreadable": report.unreadable.iter().take(100).map(|u| &u.path).collect::<Vec<_>>(),
+        }),
+    );
     match a.format {
         Format::Json => {
             let mut v = serde_json::to_value(&report)?;
             v["ok"] = serde_json::Value::Bool(report.is_clean());
+            v["ledger_entry"] = serde_json::json!(entry);
             println!("{}", serde_json::to_string_pretty(&v)?);
         }
         Format::Text => {
@@ -157,6 +201,9 @@ fn verify(a: VerifyArgs) -> anyhow::Result<ExitCode> {
                     report.checked,
                     a.manifest.display()
                 );
+            }
+            if let Some(seq) = entry {
+                println!("recorded as ledger entry {seq}");
             }
         }
     }

@@ -47,11 +47,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .and_then(|s| s.digest.get("sha256"))
                 .map(String::as_str)
                 .unwrap_or("");
+            let entry = super::manifest::record_verdict(
+                "signature.verify",
+                name,
+                digest,
+                serde_json::json!({"ok": true, "envelope": args.envelope.display().to_string(),
+                    "key_id": key.key_id()?, "file_checked": file.is_some()}),
+            );
             match args.format {
                 Format::Json => println!(
                     "{}",
                     serde_json::json!({"ok": true, "key_id": key.key_id()?, "subject": name, "sha256": digest,
-                        "file_checked": file, "predicate_type": v.statement.predicate_type})
+                        "file_checked": file, "predicate_type": v.statement.predicate_type, "ledger_entry": entry})
                 ),
                 Format::Text => {
                     println!(
@@ -65,11 +72,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                             "note: signed subject {name} (sha256 {digest}) not checked; pass --file to check it"
                         ),
                     }
+                    if let Some(seq) = entry {
+                        println!("recorded as ledger entry {seq}");
+                    }
                 }
             }
             Ok(ExitCode::SUCCESS)
         }
         Err(Error::BadSignature(msg)) => {
+            super::manifest::record_verdict(
+                "signature.verify",
+                &args.envelope.display().to_string(),
+                &datagate_integrity::hash::sha256_hex(&serde_json::to_vec(&envelope)?),
+                serde_json::json!({"ok": false, "error": msg}),
+            );
             match args.format {
                 Format::Json => println!("{}", serde_json::json!({"ok": false, "error": msg})),
                 Format::Text => println!("FAILED: {msg}"),

@@ -36,9 +36,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let json = args.format == "json";
     match verify_model(&args.model, &bundle, &key, &sig_path) {
         Ok(report) => {
+            let entry = super::super::manifest::record_verdict(
+                "model.verify",
+                &args.model.display().to_string(),
+                &report.root_sha256,
+                serde_json::json!({
+                    "ok": report.is_clean(), "signature": sig_path.display().to_string(),
+                    "key_id": key.key_id()?, "model_name": report.model_name,
+                    "modified": report.modified, "added": report.added, "removed": report.removed,
+                }),
+            );
             if json {
                 let mut v = serde_json::to_value(&report)?;
                 v["ok"] = serde_json::Value::Bool(report.is_clean());
+                v["ledger_entry"] = serde_json::json!(entry);
                 println!("{}", serde_json::to_string_pretty(&v)?);
             } else {
                 for p in &report.modified {
@@ -63,6 +74,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         args.model.display()
                     );
                 }
+                if let Some(seq) = entry {
+                    println!("recorded as ledger entry {seq}");
+                }
             }
             Ok(if report.is_clean() {
                 ExitCode::SUCCESS
@@ -71,6 +85,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             })
         }
         Err(Error::BadSignature(msg)) => {
+            super::super::manifest::record_verdict(
+                "model.verify",
+                &args.model.display().to_string(),
+                &datagate_integrity::hash::sha256_hex(bundle.to_json()?.as_bytes()),
+                serde_json::json!({"ok": false, "signature": sig_path.display().to_string(), "error": msg}),
+            );
             if json {
                 println!("{}", serde_json::json!({"ok": false, "error": msg}));
             } else {
