@@ -33,6 +33,7 @@ mod entity;
 pub mod kanon;
 pub mod keys;
 pub mod policy;
+pub mod report;
 mod scan;
 pub mod transform;
 
