@@ -98,22 +98,25 @@ pub fn hash_reader<R: Read>(
     hash_reader_with(&mut reader, algorithms, &mut buf, progress)
 }
 
-fn hash_reader_with<R: Read>(
-    reader: &mut R,
-    algorithms: Algorithms,
-    buf: &mut [u8],
-    progress: &(dyn Fn(u64) + Sync),
-) -> std::io::Result<Digests> {
-    let mut sha = algorithms.sha256().then(Sha256::new);
-    let mut b3 = algorithms.blake3().then(blake3::Hasher::new);
-    let mut size = 0u64;
-    loop {
-        let n = fill(reader, buf)?;
-        if n == 0 {
-            break;
+/// The running digests of one stream.
+struct State {
+    sha: Option<Sha256>,
+    b3: Option<blake3::Hasher>,
+    size: u64,
+}
+
+impl State {
+    fn new(algorithms: Algorithms) -> Self {
+        State {
+            sha: algorithms.sha256().then(Sha256::new),
+            b3: algorithms.blake3().then(blake3::Hasher::new),
+            size: 0,
         }
-        let data = &buf[..n];
-        match (&mut sha, &mut b3) {
+    }
+
+    fn update(&mut self, data: &[u8]) {
+        let n = data.len();
+        match (&mut self.sha, &mut self.b3) {
             (Some(s), Some(b)) if n >= RAYON_THRESHOLD => {
                 rayon::join(|| s.update(data), || b.update_rayon(data));
             }
@@ -130,17 +133,84 @@ fn hash_reader_with<R: Read>(
                 }
             }
         }
-        size += n as u64;
+        self.size += n as u64;
+    }
+
+    fn finish(self) -> Digests {
+        Digests {
+            size: self.size,
+            sha256: self.sha.map(|s| s.finalize().into()),
+            blake3: self.b3.map(|b| *b.finalize().as_bytes()),
+        }
+    }
+}
+
+fn hash_reader_with<R: Read>(
+    reader: &mut R,
+    algorithms: Algorithms,
+    buf: &mut [u8],
+    progress: &(dyn Fn(u64) + Sync),
+) -> std::io::Result<Digests> {
+    let mut state = State::new(algorithms);
+    loop {
+        let n = fill(reader, buf)?;
+        if n == 0 {
+            break;
+        }
+        state.update(&buf[..n]);
         progress(n as u64);
         if n < buf.len() {
             // A short fill means end of file (fill loops until the buffer is full or EOF).
             break;
         }
     }
-    Ok(Digests {
-        size,
-        sha256: sha.map(|s| s.finalize().into()),
-        blake3: b3.map(|b| *b.finalize().as_bytes()),
+    Ok(state.finish())
+}
+
+/// Like [`hash_reader_with`], but a second thread reads the next block while this one hashes
+/// the current one (two buffers passed back and forth), so the copy out of the page cache
+/// overlaps the hashing. Used for files of two blocks or more.
+fn hash_pipelined<R: Read + Send>(
+    mut reader: R,
+    algorithms: Algorithms,
+    block: usize,
+    progress: &(dyn Fn(u64) + Sync),
+) -> std::io::Result<Digests> {
+    use std::sync::mpsc::sync_channel;
+    let (full_tx, full_rx) = sync_channel::<(Vec<u8>, usize)>(2);
+    let (empty_tx, empty_rx) = sync_channel::<Vec<u8>>(2);
+    for _ in 0..2 {
+        // Cannot fail: the receiver is alive and the channel has room for both.
+        let _ = empty_tx.send(vec![0u8; block]);
+    }
+    std::thread::scope(|scope| {
+        let reader_thread = scope.spawn(move || -> std::io::Result<()> {
+            while let Ok(mut buf) = empty_rx.recv() {
+                let n = fill(&mut reader, &mut buf)?;
+                let last = n < buf.len();
+                if full_tx.send((buf, n)).is_err() || last {
+                    break;
+                }
+            }
+            Ok(())
+        });
+        let mut state = State::new(algorithms);
+        for (buf, n) in full_rx.iter() {
+            state.update(&buf[..n]);
+            progress(n as u64);
+            if n < buf.len() {
+                break;
+            }
+            // The reader may already have finished (and dropped its end) after sending the
+            // last block: keep draining what it sent.
+            let _ = empty_tx.send(buf);
+        }
+        drop(empty_tx); // unblocks the reader if it waits for a buffer
+        match reader_thread.join() {
+            Ok(Ok(())) => Ok(state.finish()),
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(std::io::Error::other("reader thread panicked")),
+        }
     })
 }
 
@@ -176,14 +246,35 @@ pub fn hash_file_progress(
     } else {
         SHA256_BLOCK_SIZE
     };
-    // Small files get a small buffer: hashing a million 1 KiB files must not zero 16 MiB each.
-    // One byte more than the length lets a single read observe end of file.
+    if len >= 2 * block as u64 {
+        return hash_pipelined(file, algorithms, block, progress).map_err(|e| Error::read(path, e));
+    }
+    // One byte more than the length lets a single read observe end of file; small files use a
+    // small slice of the buffer.
     let cap = usize::try_from(len.saturating_add(1))
         .unwrap_or(block)
         .clamp(1, block);
-    let mut buf = vec![0u8; cap];
     let mut reader = file;
-    hash_reader_with(&mut reader, algorithms, &mut buf, progress).map_err(|e| Error::read(path, e))
+    with_buffer(cap, |buf| {
+        hash_reader_with(&mut reader, algorithms, buf, progress)
+    })
+    .map_err(|e| Error::read(path, e))
+}
+
+thread_local! {
+    /// One read buffer per thread, reused across files: allocating (and page-faulting) a fresh
+    /// 16 MiB buffer for every file costs more than hashing a 16 MiB file with BLAKE3.
+    static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn with_buffer<T>(len: usize, f: impl FnOnce(&mut [u8]) -> T) -> T {
+    let mut buf = BUFFER.with(|b| std::mem::take(&mut *b.borrow_mut()));
+    if buf.len() < len {
+        buf.resize(len, 0);
+    }
+    let out = f(&mut buf[..len]);
+    BUFFER.with(|b| *b.borrow_mut() = buf);
+    out
 }
 
 /// Hash many files in parallel (rayon), returning one result per input, in input order.
@@ -258,6 +349,34 @@ mod tests {
             hash_reader(Dribble(&data), Algorithms::Both, &|_| {}).unwrap(),
             whole
         );
+    }
+
+    #[test]
+    fn pipelined_reads_give_the_same_digests() {
+        let data: Vec<u8> = (0..(5 * 1024 * 1024 + 3))
+            .map(|i| (i * 13 % 253) as u8)
+            .collect();
+        for algorithms in [Algorithms::Sha256, Algorithms::Blake3, Algorithms::Both] {
+            let plain = hash_reader(&data[..], algorithms, &|_| {}).unwrap();
+            for block in [1024 * 1024, 64 * 1024, 5 * 1024 * 1024 + 3, 4093] {
+                let piped = hash_pipelined(&data[..], algorithms, block, &|_| {}).unwrap();
+                assert_eq!(piped, plain, "{algorithms:?} block {block}");
+            }
+        }
+        // A read error in the reader thread reaches the caller.
+        struct Failing(usize);
+        impl Read for Failing {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                if self.0 == 0 {
+                    return Err(std::io::Error::other("disk on fire"));
+                }
+                let n = buf.len().min(self.0);
+                self.0 -= n;
+                Ok(n)
+            }
+        }
+        let err = hash_pipelined(Failing(3 * 4096), Algorithms::Sha256, 4096, &|_| {}).unwrap_err();
+        assert!(err.to_string().contains("disk on fire"));
     }
 
     #[test]
