@@ -1,6 +1,7 @@
 //! HDF5 (Keras `.h5`): a documented byte-level search rather than an HDF5 parser. Keras stores
 //! the architecture as the root attribute `model_config`, a JSON string held contiguously in the
-//! file (an inline attribute or a global-heap object). We search for `{"class_name"` and parse
+//! file (an inline attribute or a global-heap object). We search for `{"class_name"` or
+//! `{"module"` and parse
 //! the JSON value that starts there, then apply the Keras checks.
 //!
 //! Limits: attributes stored compressed or split across chunks are not seen (Keras never writes
@@ -11,13 +12,14 @@ use crate::rules;
 
 use super::{keras, Ctx};
 
-const NEEDLE: &[u8] = b"{\"class_name\"";
+/// Keras 2 configs start `{"class_name"`, Keras 3 ones `{"module"`.
+const NEEDLES: [&[u8]; 2] = [b"{\"class_name\"", b"{\"module\""];
 const WINDOW: u64 = 8 << 20;
 const MAX_JSON: u64 = 16 << 20;
 
 /// Scan an HDF5 file for Keras model configs.
 pub(crate) fn scan(ctx: &mut Ctx, blob: &dyn Blob) {
-    let finder = memchr::memmem::Finder::new(NEEDLE);
+    let finders = NEEDLES.map(memchr::memmem::Finder::new);
     let mut off = 0u64;
     let mut found = 0;
     while off < blob.len() && found < 64 {
@@ -25,11 +27,11 @@ pub(crate) fn scan(ctx: &mut Ctx, blob: &dyn Blob) {
         let Ok(buf) = read_at_most(blob, off, n) else {
             break;
         };
-        let Some(i) = finder.find(&buf) else {
+        let Some(i) = finders.iter().filter_map(|f| f.find(&buf)).min() else {
             if off + n >= blob.len() {
                 break;
             }
-            off += n.saturating_sub(NEEDLE.len() as u64).max(1);
+            off += n.saturating_sub(16).max(1);
             continue;
         };
         let at = off + i as u64;
