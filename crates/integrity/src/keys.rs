@@ -29,6 +29,8 @@ pub enum KeyAlgorithm {
     EcdsaP256,
     /// ECDSA on NIST P-384 with SHA-384.
     EcdsaP384,
+    /// ECDSA on NIST P-521 with SHA-512 (verification only).
+    EcdsaP521,
 }
 
 impl KeyAlgorithm {
@@ -38,6 +40,7 @@ impl KeyAlgorithm {
             KeyAlgorithm::Ed25519 => "ed25519",
             KeyAlgorithm::EcdsaP256 => "p256",
             KeyAlgorithm::EcdsaP384 => "p384",
+            KeyAlgorithm::EcdsaP521 => "p521",
         }
     }
 }
@@ -68,6 +71,8 @@ pub enum PublicKey {
     P256(p256::ecdsa::VerifyingKey),
     /// ECDSA P-384.
     P384(p384::ecdsa::VerifyingKey),
+    /// ECDSA P-521 with SHA-512 (verify only: OpenSSF model signing accepts such keys).
+    P521(p521::ecdsa::VerifyingKey),
 }
 
 fn random_bytes<const N: usize>() -> Result<[u8; N]> {
@@ -99,6 +104,12 @@ impl PrivateKey {
                     if let Ok(k) = p384::ecdsa::SigningKey::from_slice(&random_bytes::<48>()?) {
                         return Ok(PrivateKey::P384(k));
                     }
+                }
+                KeyAlgorithm::EcdsaP521 => {
+                    return Err(Error::key(
+                        "generation",
+                        "P-521 keys are verify-only in datagate; use ed25519, p256 or p384",
+                    ))
                 }
             }
         }
@@ -212,9 +223,12 @@ impl PublicKey {
                 if let Ok(k) = p384::ecdsa::VerifyingKey::from_public_key_pem(pem) {
                     return Ok(PublicKey::P384(k));
                 }
+                if let Ok(k) = p521::ecdsa::VerifyingKey::from_public_key_pem(pem) {
+                    return Ok(PublicKey::P521(k));
+                }
                 Err(Error::key(
                     what,
-                    "public key is not Ed25519, ECDSA P-256 or P-384 (or the PEM is damaged)",
+                    "public key is not Ed25519 or ECDSA P-256 / P-384 / P-521 (or the PEM is damaged)",
                 ))
             }
             "PRIVATE KEY" | "EC PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" => Err(Error::key(
@@ -240,6 +254,7 @@ impl PublicKey {
             PublicKey::Ed25519(_) => KeyAlgorithm::Ed25519,
             PublicKey::P256(_) => KeyAlgorithm::EcdsaP256,
             PublicKey::P384(_) => KeyAlgorithm::EcdsaP384,
+            PublicKey::P521(_) => KeyAlgorithm::EcdsaP521,
         }
     }
 
@@ -250,6 +265,7 @@ impl PublicKey {
             PublicKey::Ed25519(k) => k.to_public_key_pem(LineEnding::LF),
             PublicKey::P256(k) => k.to_public_key_pem(LineEnding::LF),
             PublicKey::P384(k) => k.to_public_key_pem(LineEnding::LF),
+            PublicKey::P521(k) => k.to_public_key_pem(LineEnding::LF),
         };
         r.map_err(|e| Error::key("public key", format!("cannot encode: {e}")))
     }
@@ -306,6 +322,20 @@ impl PublicKey {
                 };
                 k.verify(message, &sig)
                     .or_else(|_| fail("ECDSA P-384 signature does not match this key and message"))
+            }
+            PublicKey::P521(k) => {
+                let sig = match p521::ecdsa::DerSignature::try_from(signature) {
+                    Ok(der) => p521::ecdsa::Signature::from_der(der.as_bytes()).ok(),
+                    Err(_) if signature.len() == 132 => {
+                        p521::ecdsa::Signature::from_slice(signature).ok()
+                    }
+                    Err(_) => None,
+                };
+                let Some(sig) = sig else {
+                    return fail("not a DER-encoded ECDSA P-521 signature (truncated or damaged)");
+                };
+                k.verify(message, &sig)
+                    .or_else(|_| fail("ECDSA P-521 signature does not match this key and message"))
             }
         }
     }

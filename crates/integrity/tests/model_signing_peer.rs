@@ -71,6 +71,7 @@ fn datagate_agrees_with_every_recorded_peer_verdict() {
             "datagate-p256.pub",
             "peer.pub",
         ),
+        ("peer-p521", "model-p521", "peer-p521.pub", "peer.pub"),
     ] {
         let src = fx.join(dir);
         for case in ["intact", "wrong-key", "modified", "added", "removed"] {
@@ -101,7 +102,7 @@ fn datagate_agrees_with_every_recorded_peer_verdict() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 10);
+    assert_eq!(checked, 15);
 }
 
 #[test]

@@ -9,6 +9,7 @@
 #   peer.pub                     the peer signer's public key
 #   datagate-signed/             the same model, signed by datagate with a P-256 key
 #   datagate-p256.pub            datagate signer's public key
+#   model-p521/, peer-p521.pub   the same model signed by the peer with a P-521 key
 #   results.json                 every verdict of both tools (the Rust tests assert datagate's
 #                                verdicts equal the peer's recorded ones, with no Python)
 # Exits non-zero if the two tools disagree anywhere.
@@ -42,15 +43,20 @@ d = pathlib.Path(sys.argv[1])
 (d / "README.md").write_text("# tiny model\nA fixture for signature tests.\n")
 PY
 cp -r "$FIX/model" "$FIX/datagate-signed"
+cp -r "$FIX/model" "$FIX/model-p521"
 
 # 2. Keys: the peer's P-256 key from openssl (PKCS#8), datagate's from `datagate keygen`.
 openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt -out "$WORK/peer.pem"
 openssl pkey -in "$WORK/peer.pem" -pubout -out "$FIX/peer.pub"
+# A P-521 key too (datagate verifies P-521 bundles; it does not create P-521 keys).
+openssl ecparam -name secp521r1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt -out "$WORK/peer-p521.pem"
+openssl pkey -in "$WORK/peer-p521.pem" -pubout -out "$FIX/peer-p521.pub"
 "$DG" keygen --algo p256 --out "$WORK/dg" >/dev/null
 cp "$WORK/dg.pub" "$FIX/datagate-p256.pub"
 
 # 3. Sign: peer into model/model.sig, datagate into datagate-signed/model.sig.
 "$MS" sign key --private_key "$WORK/peer.pem" --signature "$FIX/model/model.sig" "$FIX/model" >/dev/null
+"$MS" sign key --private_key "$WORK/peer-p521.pem" --signature "$FIX/model-p521/model.sig" "$FIX/model-p521" >/dev/null
 "$DG" model sign "$FIX/datagate-signed" --key "$WORK/dg" >/dev/null
 
 # verdict TOOL MODEL_DIR SIG PUB -> "accepted" or "rejected"
@@ -76,12 +82,15 @@ tamper() {  # tamper KIND SRC DST
 results="{}"
 add() { results=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); r[sys.argv[2]]=sys.argv[3]; print(json.dumps(r))' "$results" "$1" "$2"); }
 
-for signer in peer datagate; do
-  if [ $signer = peer ]; then src="$FIX/model"; pub="$FIX/peer.pub"; else src="$FIX/datagate-signed"; pub="$FIX/datagate-p256.pub"; fi
+for signer in peer datagate peer-p521; do
+  case $signer in
+    peer) src="$FIX/model"; pub="$FIX/peer.pub"; other="$FIX/datagate-p256.pub" ;;
+    datagate) src="$FIX/datagate-signed"; pub="$FIX/datagate-p256.pub"; other="$FIX/peer.pub" ;;
+    peer-p521) src="$FIX/model-p521"; pub="$FIX/peer-p521.pub"; other="$FIX/peer.pub" ;;
+  esac
   for tool in peer datagate; do
     add "$signer-signed/intact/$tool" "$(verdict $tool "$src" "$src/model.sig" "$pub")"
     # The other signer's key must be refused.
-    other=$([ $signer = peer ] && echo "$FIX/datagate-p256.pub" || echo "$FIX/peer.pub")
     add "$signer-signed/wrong-key/$tool" "$(verdict $tool "$src" "$src/model.sig" "$other")"
     for kind in modified added removed; do
       tamper $kind "$src" "$WORK/t"
