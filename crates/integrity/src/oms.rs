@@ -163,7 +163,7 @@ fn hash_model(model: &Path, ser: &Serialization) -> Result<Resources> {
             )))
         }
     };
-    let meta = std::fs::symlink_metadata(model).map_err(|e| Error::read(model, e))?;
+    let meta = std::fs::metadata(model).map_err(|e| Error::read(model, e))?;
     let mut files: Vec<(String, PathBuf)> = Vec::new();
     if meta.is_dir() {
         let w = walk(model, &|rel| is_ignored(rel, &ser.ignore_paths))?;

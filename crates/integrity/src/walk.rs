@@ -62,7 +62,8 @@ pub struct Walk {
 /// `skip` is called with each relative path (files and folders) and returns true for paths to
 /// leave out entirely (for example the manifest being written into the tree).
 pub fn walk(root: &Path, skip: &dyn Fn(&str) -> bool) -> Result<Walk, Error> {
-    let meta = fs::symlink_metadata(root).map_err(|e| Error::read(root, e))?;
+    // The root itself is followed if it is a symlink: the user named it. Links *inside* it are not.
+    let meta = fs::metadata(root).map_err(|e| Error::read(root, e))?;
     let mut out = Walk::default();
     if meta.is_dir() {
         walk_dir(root, root, "", skip, &mut out);
@@ -260,6 +261,18 @@ mod tests {
                 kind("abs"),
                 EntryKind::Symlink { escapes: true, .. }
             ));
+        }
+        #[cfg(unix)]
+        {
+            let outer = tempfile::tempdir().unwrap();
+            let link = outer.path().join("data");
+            std::os::unix::fs::symlink(root, &link).unwrap();
+            let via_link = walk(&link, &|_| false).unwrap();
+            assert_eq!(
+                via_link.entries.len(),
+                w.entries.len(),
+                "a symlinked root is followed"
+            );
         }
         let w = walk(root, &|r| r == "sub").unwrap();
         assert_eq!(w.entries.len(), if cfg!(unix) { 2 } else { 1 });
