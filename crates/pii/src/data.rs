@@ -702,3 +702,125 @@ pub fn column_action(policy: &Policy, column: &str) -> Option<Action> {
         _ => None,
     }
 }
+
+/// What [`erase_rows`] did to one file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EraseOutcome {
+    /// Rows in the file before.
+    pub rows_before: u64,
+    /// Rows removed.
+    pub removed: u64,
+    /// 0-based rows removed (at most the first 1000).
+    pub removed_rows: Vec<u64>,
+}
+
+/// Rewrites `path` without the rows whose `column` value satisfies `matches`,
+/// through a temporary file and a rename. The file keeps its format (CSV, JSON
+/// Lines or Parquet; compressed and Arrow IPC files are refused). When nothing
+/// matches the file is not touched. With `dry_run` nothing is written.
+pub fn erase_rows(
+    path: &Path,
+    column: &str,
+    matches: &(dyn Fn(&str) -> bool + Sync),
+    read: &ReadOptions,
+    dry_run: bool,
+) -> Result<EraseOutcome, DataError> {
+    let ds = Dataset::open(path, read)?;
+    let schema = ds.schema().clone();
+    let ci = schema
+        .index_of(column)
+        .map_err(|_| no_column(path, column, &schema))?;
+    let writable_format = matches!(
+        ds.format(),
+        Format::Csv | Format::JsonLines | Format::Parquet
+    ) && ds.compression() == datagate_dataset::Compression::None;
+    let mut out = EraseOutcome {
+        rows_before: 0,
+        removed: 0,
+        removed_rows: Vec::new(),
+    };
+    // First pass: find the rows (cheap, no writing) so untouched files stay untouched.
+    ds.scan(|batch| -> Result<(), DataError> {
+        out.rows_before += batch.num_rows() as u64;
+        let text = arrow_cast::cast(batch.data.column(ci), &DataType::Utf8).map_err(|e| {
+            DataError::Write {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            }
+        })?;
+        let s = text.as_string::<i32>();
+        for i in 0..s.len() {
+            if s.is_valid(i) && matches(s.value(i)) {
+                out.removed += 1;
+                if out.removed_rows.len() < 1000 {
+                    out.removed_rows.push(batch.first_row + i as u64);
+                }
+            }
+        }
+        Ok(())
+    })?;
+    if out.removed == 0 || dry_run {
+        return Ok(out);
+    }
+    if !writable_format {
+        return Err(DataError::Write {
+            path: path.to_path_buf(),
+            message: format!(
+                "cannot rewrite a {} file{} in place",
+                ds.format().name(),
+                if ds.compression() == datagate_dataset::Compression::None {
+                    ""
+                } else {
+                    " (compressed)"
+                }
+            ),
+        });
+    }
+    let mut writer = OutWriter::create(path, ds.format(), schema.clone())?;
+    let result = ds.scan(|batch| -> Result<(), DataError> {
+        let text = arrow_cast::cast(batch.data.column(ci), &DataType::Utf8).map_err(|e| {
+            DataError::Write {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            }
+        })?;
+        let s = text.as_string::<i32>();
+        let keep: arrow_array::BooleanArray = (0..s.len())
+            .map(|i| Some(!(s.is_valid(i) && matches(s.value(i)))))
+            .collect();
+        let kept = arrow_select::filter::filter_record_batch(&batch.data, &keep).map_err(|e| {
+            DataError::Write {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            }
+        })?;
+        writer.write(&kept)
+    });
+    match result {
+        Ok(_) => {
+            writer.finish()?;
+            Ok(out)
+        }
+        Err(e) => {
+            writer.abandon();
+            Err(e)
+        }
+    }
+}
+
+/// SHA-256 of a file, hex.
+pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut f = File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex::encode(h.finalize()))
+}

@@ -17,12 +17,12 @@ use sha2::Sha256;
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     /// The key file could not be read or written.
-    #[error("key file {path}: {source}")]
+    #[error("key file {path}: {error}")]
     Io {
         /// The file.
         path: PathBuf,
         /// The cause.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The key file exists already (generation never overwrites).
     #[error("key file {0} already exists; refusing to overwrite a key")]
@@ -57,9 +57,9 @@ impl KeyFile {
     pub fn generate(path: &Path) -> Result<Self, KeyError> {
         let mut master = [0u8; 32];
         getrandom::fill(&mut master).map_err(|e| KeyError::Random(e.to_string()))?;
-        let io = |source| KeyError::Io {
+        let io = |error| KeyError::Io {
             path: path.to_path_buf(),
-            source,
+            error,
         };
         if path.exists() {
             return Err(KeyError::Exists(path.to_path_buf()));
@@ -86,16 +86,16 @@ impl KeyFile {
 
     /// Loads a key file.
     pub fn load(path: &Path) -> Result<Self, KeyError> {
-        let meta = std::fs::metadata(path).map_err(|source| KeyError::Io {
+        let meta = std::fs::metadata(path).map_err(|error| KeyError::Io {
             path: path.to_path_buf(),
-            source,
+            error,
         })?;
         if meta.len() > 1024 {
             return Err(KeyError::Malformed(path.to_path_buf()));
         }
-        let text = std::fs::read_to_string(path).map_err(|source| KeyError::Io {
+        let text = std::fs::read_to_string(path).map_err(|error| KeyError::Io {
             path: path.to_path_buf(),
-            source,
+            error,
         })?;
         let bytes =
             hex::decode(text.trim()).map_err(|_| KeyError::Malformed(path.to_path_buf()))?;

@@ -32,12 +32,12 @@ use crate::Entity;
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
     /// The file could not be read.
-    #[error("policy {path}: {source}")]
+    #[error("policy {path}: {error}")]
     Io {
         /// The file.
         path: String,
         /// The cause.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The TOML is malformed.
     #[error("policy {path}: {message}")]
@@ -104,9 +104,9 @@ struct Raw {
 impl Policy {
     /// Loads a policy file.
     pub fn load(path: &Path) -> Result<Self, PolicyError> {
-        let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Io {
+        let text = std::fs::read_to_string(path).map_err(|error| PolicyError::Io {
             path: path.display().to_string(),
-            source,
+            error,
         })?;
         Self::parse(&text, &path.display().to_string())
     }

@@ -138,3 +138,26 @@ fn check_k_on_the_customer_table() {
     .unwrap_err();
     assert!(e.to_string().contains("no column `nope`"));
 }
+
+#[test]
+fn erase_rows_rewrites_only_matching_files() {
+    use datagate_pii::data::erase_rows;
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(
+        dir.path(),
+        "a.csv",
+        "id,email\n1,jane@example.com\n2,bob@corp.io\n3,jane@example.com\n",
+    );
+    let m = |v: &str| v == "jane@example.com";
+    let dry = erase_rows(&data, "email", &m, &ReadOptions::default(), true).unwrap();
+    assert_eq!((dry.rows_before, dry.removed), (3, 2));
+    assert!(std::fs::read_to_string(&data).unwrap().contains("jane"));
+    let o = erase_rows(&data, "email", &m, &ReadOptions::default(), false).unwrap();
+    assert_eq!(o.removed_rows, vec![0, 2]);
+    assert_eq!(
+        std::fs::read_to_string(&data).unwrap(),
+        "id,email\n2,bob@corp.io\n"
+    );
+    let again = erase_rows(&data, "email", &m, &ReadOptions::default(), false).unwrap();
+    assert_eq!(again.removed, 0);
+}

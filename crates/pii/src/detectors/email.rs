@@ -66,7 +66,13 @@ fn validate(c: &Candidate<'_>) -> Option<Hit> {
         }
     }
     let tld = labels.last()?.to_ascii_lowercase();
-    if !tld.bytes().all(|b| b.is_ascii_alphabetic()) || FILE_EXTENSIONS.contains(&tld.as_str()) {
+    // `.invalid` and `.localhost` are reserved (RFC 2606): never a mailbox, and
+    // `.invalid` is what datagate's own pseudonyms use.
+    if !tld.bytes().all(|b| b.is_ascii_alphabetic())
+        || FILE_EXTENSIONS.contains(&tld.as_str())
+        || tld == "invalid"
+        || tld == "localhost"
+    {
         return None;
     }
     let score = if COMMON_TLDS.contains(&tld.as_str()) {
@@ -100,5 +106,6 @@ mod tests {
         assert_found(E, "a..b@example.com", &[]);
         assert_found(E, "bad@-example.com", &[]);
         assert_found(E, "version 1.2@3.4", &[]);
+        assert_found(E, "u1f2e3d4c5b6a7988@pseudonym.invalid", &[]);
     }
 }
