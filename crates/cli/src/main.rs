@@ -53,6 +53,9 @@ enum Command {
     Profile(commands::profile::Args),
     /// Detect drift between a reference (data or profile) and current data, Evidently-compatible.
     Drift(commands::drift::Args),
+    /// Personal data and secrets: scan, scrub (redact/mask/hash/pseudonymise/tokenise), check-k, reveal, keygen.
+    #[command(subcommand)]
+    Pii(commands::pii::Command),
     /// Make this folder a datagate project (datagate.toml, .datagate/, the ledger and its key).
     Init(commands::init::Args),
     /// The tamper-evident ledger: show, verify, head, prove, consistency, check-proof, export, activity.
@@ -88,6 +91,7 @@ fn main() -> ExitCode {
         Command::Model(cmd) => commands::model::run(cmd),
         Command::Profile(args) => commands::profile::run(args),
         Command::Drift(args) => commands::drift::run(args),
+        Command::Pii(cmd) => commands::pii::run(cmd),
         Command::Init(args) => commands::init::run(args),
         Command::Log(cmd) => commands::log::run(cmd),
         Command::Watch(args) => commands::watch::run(args),

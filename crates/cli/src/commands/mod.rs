@@ -9,6 +9,7 @@ pub mod keygen;
 pub mod log;
 pub mod manifest;
 pub mod model;
+pub mod pii;
 pub mod profile;
 pub mod schema;
 pub mod sign;
