@@ -28,36 +28,41 @@ else
   echo "note: datagate binary did not build; using crates/modelscan/examples/scan.rs (same library calls)"
 fi
 
-# median of RUNS runs after one warm-up: prints "wall_s rss_mib"
+# median of RUNS runs after one warm-up: prints "wall_s rss_mib" (wall from bash's
+# EPOCHREALTIME, microseconds; peak RSS from GNU time)
 measure() {
-  local walls=() rss=() tf w m i
+  local walls=() rss=() tf w m i t0 t1
   for i in $(seq 0 "$runs"); do
     tf=$(mktemp)
-    /usr/bin/time -f "%e %M" -o "$tf" "$@" >/dev/null 2>&1 || true
-    read -r w m < <(tail -n 1 "$tf"); rm -f "$tf"
+    t0=$EPOCHREALTIME
+    /usr/bin/time -f "%M" -o "$tf" "$@" >/dev/null 2>&1 || true
+    t1=$EPOCHREALTIME
+    m=$(tail -n 1 "$tf"); rm -f "$tf"
+    w=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.4f", b - a}')
     if [ "$i" -gt 0 ]; then walls+=("$w"); rss+=("$m"); fi
   done
   printf '%s %s\n' "$(printf '%s\n' "${walls[@]}" | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')" \
     "$(printf '%s\n' "${rss[@]}" | sort -g | awk '{a[NR]=$1} END{printf "%.1f", a[int((NR+1)/2)]/1024}')"
 }
 
-row() { # label path
-  local label=$1 path=$2 d p m
+row() { # label path [size_mb]
+  local label=$1 path=$2 mb=${3:-0} d p m
   d=$(measure "${dg_cmd[@]}" "$path" --format json)
   p=$(measure "$venv/bin/picklescan" --path "$path")
   m=$(measure "$venv/bin/modelscan" -p "$path")
-  awk -v l="$label" -v d="$d" -v p="$p" -v m="$m" 'BEGIN{
+  awk -v l="$label" -v d="$d" -v p="$p" -v m="$m" -v mb="$mb" 'BEGIN{
     split(d, D, " "); split(p, P, " "); split(m, M, " ");
-    printf "%-28s datagate %7.3f s %7.1f MiB | picklescan %7.3f s %7.1f MiB (%.1fx) | modelscan %7.3f s %7.1f MiB (%.1fx)\n",
-      l, D[1], D[2], P[1], P[2], P[1]/(D[1]>0?D[1]:0.001), M[1], M[2], M[1]/(D[1]>0?D[1]:0.001) }'
+    printf "%-28s datagate %7.4f s %7.1f MiB | picklescan %7.3f s %7.1f MiB (%.1fx) | modelscan %7.3f s %7.1f MiB (%.1fx)\n",
+      l, D[1], D[2], P[1], P[2], P[1]/(D[1]>0?D[1]:0.001), M[1], M[2], M[1]/(D[1]>0?D[1]:0.001);
+    if (mb > 0) printf "%-28s datagate effective throughput %.0f MB/s (array bytes are skipped, not read)\n", "", mb/(D[1]>0?D[1]:0.001) }'
 }
 
 echo "machine: $(nproc) cores; runs=$runs (median after a warm-up); ratio = peer time / datagate time"
 n_small=$(find "$data/small" -type f | wc -l)
 row "small/ ($n_small pickles)" "$data/small"
 size=$(du -m "$data/big/big.pkl" | cut -f1)
-row "big.pkl (${size} MB)" "$data/big/big.pkl"
-row "big.npy (${size} MB)" "$data/big/big.npy"
+row "big.pkl (${size} MB)" "$data/big/big.pkl" "$size"
+row "big.npy (${size} MB)" "$data/big/big.npy" "$size"
 
 # correctness on the same data: the 5 malicious pickles, nothing else
 "${dg_cmd[@]}" "$data/small" --format json > /tmp/datagate-bench-models.json || true
@@ -70,5 +75,5 @@ print(f"datagate verdicts on small/: {sum(v == 'malicious' for v in got.values()
 EOF
 # throughput of the big file, for reference: a cold sequential read of it
 sync; cat "$data/big/big.pkl" > /dev/null
-t=$( { /usr/bin/time -f "%e" cat "$data/big/big.pkl" > /dev/null; } 2>&1 )
-echo "reference: cat big.pkl (page cache warm) ${t} s"
+t0=$EPOCHREALTIME; cat "$data/big/big.pkl" > /dev/null; t1=$EPOCHREALTIME
+awk -v a="$t0" -v b="$t1" -v mb="$size" 'BEGIN{printf "reference: cat big.pkl (page cache warm) %.3f s = %.0f MB/s\n", b - a, mb / (b - a)}'
