@@ -349,7 +349,8 @@ fn keygen(a: KeygenArgs) -> anyhow::Result<ExitCode> {
 }
 
 const DATA_EXTENSIONS: &[&str] = &[
-    "csv", "tsv", "txt", "jsonl", "ndjson", "json", "parquet", "pq", "arrow", "ipc", "feather", "gz", "zst",
+    "csv", "tsv", "txt", "jsonl", "ndjson", "json", "parquet", "pq", "arrow", "ipc", "feather",
+    "gz", "zst",
 ];
 
 fn data_files(root: &std::path::Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
@@ -386,12 +387,14 @@ fn data_files(root: &std::path::Path, out: &mut Vec<PathBuf>) -> anyhow::Result<
 
 /// A signature that covers `path`, if one sits beside it.
 fn signature_of(path: &std::path::Path) -> Option<PathBuf> {
-    [".sig.json", ".sig", ".dsse.json"].iter().find_map(|suffix| {
-        let mut p = path.as_os_str().to_owned();
-        p.push(suffix);
-        let p = PathBuf::from(p);
-        p.exists().then_some(p)
-    })
+    [".sig.json", ".sig", ".dsse.json"]
+        .iter()
+        .find_map(|suffix| {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            let p = PathBuf::from(p);
+            p.exists().then_some(p)
+        })
 }
 
 #[derive(serde::Serialize)]
@@ -421,8 +424,14 @@ fn erase(a: EraseArgs) -> anyhow::Result<ExitCode> {
     let key = a.key_file.as_ref().map(load_key).transpose()?;
     if let Some(key) = &key {
         let t = Transformer::new(key);
-        let mut entities: Vec<Option<Entity>> = vec![None, datagate_pii::classify::name_hint(column)];
-        entities.extend(datagate_pii::Scanner::shared().scan(value).iter().map(|f| Some(f.entity)));
+        let mut entities: Vec<Option<Entity>> =
+            vec![None, datagate_pii::classify::name_hint(column)];
+        entities.extend(
+            datagate_pii::Scanner::shared()
+                .scan(value)
+                .iter()
+                .map(|f| Some(f.entity)),
+        );
         forms.insert(t.tokenise(value)?);
         forms.insert(t.apply(Action::Hash, None, value)?);
         for e in entities {
@@ -433,10 +442,15 @@ fn erase(a: EraseArgs) -> anyhow::Result<ExitCode> {
     let mut files = Vec::new();
     data_files(&a.store, &mut files)?;
     let read = a.data_args.read_options()?;
-    let actor = a.actor.clone().unwrap_or_else(datagate_ledger::default_actor);
+    let actor = a
+        .actor
+        .clone()
+        .unwrap_or_else(datagate_ledger::default_actor);
     let project = datagate_project::Project::discover_from_cwd().ok();
     let mut ledger = match (&project, a.dry_run) {
-        (Some(p), false) => Some(datagate_ledger::Ledger::open(p).context("cannot open the project ledger")?),
+        (Some(p), false) => {
+            Some(datagate_ledger::Ledger::open(p).context("cannot open the project ledger")?)
+        }
         _ => None,
     };
     let mut report = Vec::new();
@@ -472,12 +486,17 @@ fn erase(a: EraseArgs) -> anyhow::Result<ExitCode> {
         entry.rows_removed = dry.removed;
         entry.removed_rows = dry.removed_rows.clone();
         entry.sha256_before = data::sha256_file(&path).ok();
-        let readonly = std::fs::metadata(&path).map(|m| m.permissions().readonly()).unwrap_or(true);
+        let readonly = std::fs::metadata(&path)
+            .map(|m| m.permissions().readonly())
+            .unwrap_or(true);
         let blocked = if readonly {
             Some("the file is read-only".to_string())
         } else {
             signature_of(&path).map(|sig| {
-                format!("the file is signed ({}): erase after re-approval, then sign the new version", sig.display())
+                format!(
+                    "the file is signed ({}): erase after re-approval, then sign the new version",
+                    sig.display()
+                )
             })
         };
         if let Some(reason) = blocked {
@@ -512,7 +531,10 @@ fn erase(a: EraseArgs) -> anyhow::Result<ExitCode> {
                         "matched_pseudonymised_forms": key.is_some(),
                     });
                     let receipt = l
-                        .append(datagate_ledger::Event::new(actor.clone(), "erasure", subject).with_details(details))
+                        .append(
+                            datagate_ledger::Event::new(actor.clone(), "erasure", subject)
+                                .with_details(details),
+                        )
                         .context("erased, but recording in the ledger failed")?;
                     entry.ledger_seq = Some(receipt.seq);
                 }
@@ -537,7 +559,10 @@ fn erase(a: EraseArgs) -> anyhow::Result<ExitCode> {
         ),
         TextJson::Text => {
             if report.is_empty() {
-                println!("no rows with {column} = <subject> under {}", a.store.display());
+                println!(
+                    "no rows with {column} = <subject> under {}",
+                    a.store.display()
+                );
             }
             for f in &report {
                 println!(
@@ -546,8 +571,13 @@ fn erase(a: EraseArgs) -> anyhow::Result<ExitCode> {
                     f.path,
                     f.rows_removed,
                     f.rows_before,
-                    f.ledger_seq.map(|s| format!(", ledger entry {s}")).unwrap_or_default(),
-                    f.reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default()
+                    f.ledger_seq
+                        .map(|s| format!(", ledger entry {s}"))
+                        .unwrap_or_default(),
+                    f.reason
+                        .as_ref()
+                        .map(|r| format!(": {r}"))
+                        .unwrap_or_default()
                 );
             }
             if ledger.is_none() && !a.dry_run && report.iter().any(|f| f.status == "erased") {
@@ -555,5 +585,9 @@ fn erase(a: EraseArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
