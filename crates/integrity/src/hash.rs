@@ -3,8 +3,9 @@
 //! Files are read in blocks (never memory-mapped: a file that shrinks while mapped raises SIGBUS,
 //! and watched data directories change under us). BLAKE3 hashes each large block with
 //! `update_rayon`, so one big file still uses every core; SHA-256 is inherently sequential per
-//! file, so many files are spread over the rayon pool instead. When both digests are asked for,
-//! the two hashers run side by side on each block.
+//! file, so many files are spread over the rayon pool instead. Files of two blocks or more are
+//! read by a second thread while the first hashes (double buffering); when both digests are
+//! asked for, that reading thread also computes BLAKE3 while the other computes SHA-256.
 
 use std::fs::File;
 use std::io::{ErrorKind, Read};
@@ -116,21 +117,18 @@ impl State {
 
     fn update(&mut self, data: &[u8]) {
         let n = data.len();
-        match (&mut self.sha, &mut self.b3) {
-            (Some(s), Some(b)) if n >= RAYON_THRESHOLD => {
-                rayon::join(|| s.update(data), || b.update_rayon(data));
-            }
-            (s, b) => {
-                if let Some(s) = s {
-                    s.update(data);
-                }
-                if let Some(b) = b {
-                    if n >= RAYON_THRESHOLD {
-                        b.update_rayon(data);
-                    } else {
-                        b.update(data);
-                    }
-                }
+        if let Some(s) = &mut self.sha {
+            s.update(data);
+        }
+        if let Some(b) = &mut self.b3 {
+            // With SHA-256 beside it, BLAKE3 stays on this thread: files are already spread over
+            // the pool, and rayon's idle workers spinning in `join` only steal CPU from the far
+            // slower SHA-256 (large files split the two over two threads instead, see
+            // `hash_pipelined`).
+            if n >= RAYON_THRESHOLD && self.sha.is_none() {
+                b.update_rayon(data);
+            } else {
+                b.update(data);
             }
         }
         self.size += n as u64;
@@ -169,7 +167,9 @@ fn hash_reader_with<R: Read>(
 
 /// Like [`hash_reader_with`], but a second thread reads the next block while this one hashes
 /// the current one (two buffers passed back and forth), so the copy out of the page cache
-/// overlaps the hashing. Used for files of two blocks or more.
+/// overlaps the hashing. When both digests are asked for, the reading thread also computes
+/// BLAKE3 (much faster than SHA-256) and this one SHA-256, so the two run on two cores without
+/// any busy-waiting. Used for files of two blocks or more.
 fn hash_pipelined<R: Read + Send>(
     mut reader: R,
     algorithms: Algorithms,
@@ -183,18 +183,27 @@ fn hash_pipelined<R: Read + Send>(
         // Cannot fail: the receiver is alive and the channel has room for both.
         let _ = empty_tx.send(vec![0u8; block]);
     }
+    let split = algorithms == Algorithms::Both;
     std::thread::scope(|scope| {
-        let reader_thread = scope.spawn(move || -> std::io::Result<()> {
+        let reader_thread = scope.spawn(move || -> std::io::Result<Option<[u8; 32]>> {
+            let mut b3 = split.then(blake3::Hasher::new);
             while let Ok(mut buf) = empty_rx.recv() {
                 let n = fill(&mut reader, &mut buf)?;
+                if let Some(b) = &mut b3 {
+                    b.update(&buf[..n]);
+                }
                 let last = n < buf.len();
                 if full_tx.send((buf, n)).is_err() || last {
                     break;
                 }
             }
-            Ok(())
+            Ok(b3.map(|b| *b.finalize().as_bytes()))
         });
-        let mut state = State::new(algorithms);
+        let mut state = State::new(if split {
+            Algorithms::Sha256
+        } else {
+            algorithms
+        });
         for (buf, n) in full_rx.iter() {
             state.update(&buf[..n]);
             progress(n as u64);
@@ -207,7 +216,13 @@ fn hash_pipelined<R: Read + Send>(
         }
         drop(empty_tx); // unblocks the reader if it waits for a buffer
         match reader_thread.join() {
-            Ok(Ok(())) => Ok(state.finish()),
+            Ok(Ok(b3)) => {
+                let mut d = state.finish();
+                if split {
+                    d.blake3 = b3;
+                }
+                Ok(d)
+            }
             Ok(Err(e)) => Err(e),
             Err(_) => Err(std::io::Error::other("reader thread panicked")),
         }
