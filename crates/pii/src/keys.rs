@@ -64,6 +64,9 @@ impl KeyFile {
         if path.exists() {
             return Err(KeyError::Exists(path.to_path_buf()));
         }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
         let mut opts = std::fs::OpenOptions::new();
         opts.write(true).create_new(true);
         #[cfg(unix)]
