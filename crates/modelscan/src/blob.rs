@@ -200,9 +200,11 @@ const BUF: usize = 64 * 1024;
 impl<'a> Src<'a> {
     /// A source over a blob, starting at `start`.
     pub fn from_blob(blob: &'a dyn Blob, start: u64) -> Self {
+        // small blobs get a small buffer (resynchronisation creates many sources)
+        let size = (blob.len().saturating_sub(start).min(BUF as u64) as usize).max(16);
         Src {
             inner: Box::new(Cursor::new(blob, start)),
-            buf: vec![0; BUF],
+            buf: vec![0; size],
             start: 0,
             end: 0,
             pos: start,
@@ -234,7 +236,7 @@ impl<'a> Src<'a> {
 
     /// Buffer at least `n` bytes (fewer only at the end of the data); returns how many are buffered.
     fn fill(&mut self, n: usize) -> io::Result<usize> {
-        let n = n.min(BUF);
+        let n = n.min(self.buf.len());
         if self.end - self.start >= n {
             return Ok(self.end - self.start);
         }
@@ -265,7 +267,7 @@ impl<'a> Src<'a> {
         Ok(self.fill(1)? == 0)
     }
 
-    /// Peek at up to `n` bytes (at most 64 KiB) without consuming them.
+    /// Peek at up to `n` bytes (at most the buffer size, 64 KiB for large inputs) without consuming them.
     pub fn peek(&mut self, n: usize) -> io::Result<&[u8]> {
         let have = self.fill(n)?;
         Ok(&self.buf[self.start..self.start + have.min(n)])

@@ -290,7 +290,8 @@ fn looks_like_global(b: &[u8]) -> bool {
 fn next_candidate(blob: &dyn Blob, from: u64) -> Option<u64> {
     const CHUNK: usize = 1 << 20;
     let mut off = from;
-    let mut buf = vec![0u8; CHUNK + 512];
+    let want = blob.len().saturating_sub(from).min((CHUNK + 512) as u64) as usize;
+    let mut buf = vec![0u8; want];
     while off < blob.len() {
         let n = blob.read_at(off, &mut buf).ok()?;
         if n == 0 {
