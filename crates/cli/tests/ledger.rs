@@ -189,6 +189,13 @@ fn init_log_prove_verify_and_tamper() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["first_bad_entry"], 2);
     assert_eq!(v["ok"], false);
+
+    // A deleted database is noticed, not silently replaced by an empty log.
+    std::fs::remove_file(d.join(".datagate/ledger.db")).unwrap();
+    let _ = std::fs::remove_file(d.join(".datagate/ledger.db-wal"));
+    let o = dg(d, &["log", "verify"]);
+    assert_eq!(code(&o), 2);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("ledger.db is missing"));
 }
 
 /// Tampering goes through the ledger crate's own SQLite connection.
@@ -209,33 +216,35 @@ fn watch_records_changes() {
     let d = tmp.path();
     assert_eq!(code(&dg(d, &["init"])), 0);
     std::fs::create_dir_all(d.join("data")).unwrap();
-    let dir = d.to_path_buf();
-    let child = std::thread::spawn(move || {
-        dg(
-            &dir,
-            &[
-                "watch",
-                "data",
-                "--debounce-ms",
-                "100",
-                "--max-events",
-                "3",
-                "--duration",
-                "20",
-                "--format",
-                "json",
-            ],
-        )
-    });
-    // Give the watcher time to start, then make three changes.
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // Start the watcher and wait until it says it is watching.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_datagate"))
+        .current_dir(d)
+        .args([
+            "watch",
+            "data",
+            "--debounce-ms",
+            "100",
+            "--max-events",
+            "3",
+            "--duration",
+            "30",
+            "--format",
+            "json",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut err, &mut line).unwrap();
+    assert!(line.starts_with("watching 1 folder"), "{line}");
     std::fs::write(d.join("data/new.txt"), "hello").unwrap();
     std::thread::sleep(std::time::Duration::from_millis(400));
     std::fs::rename(d.join("data/new.txt"), d.join("data/renamed.txt")).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(400));
     std::fs::remove_file(d.join("data/renamed.txt")).unwrap();
-    let o = child.join().unwrap();
-    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let o = child.wait_with_output().unwrap();
     let lines: Vec<serde_json::Value> = stdout(&o)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())

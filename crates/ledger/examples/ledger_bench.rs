@@ -78,7 +78,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let b = ledger.prove(seq)?;
         let g = t.elapsed().as_secs_f64() * 1e3;
         let hashes: Vec<Hash> = b.hashes.iter().map(|h| parse_hash(h)).collect();
-        verify_inclusion(seq, b.tree_size, &leaf_hash(b.entry.as_bytes()), &hashes, &cp.root)?;
+        verify_inclusion(
+            seq,
+            b.tree_size,
+            &leaf_hash(b.entry.as_bytes()),
+            &hashes,
+            &cp.root,
+        )?;
         total_ms.push(t.elapsed().as_secs_f64() * 1e3);
         gen_ms.push(g);
     }

@@ -72,6 +72,12 @@ pub enum LedgerError {
         /// The missing key file.
         path: PathBuf,
     },
+    /// The project has a log key but its database is gone.
+    #[error("{path} is missing: the ledger was deleted or moved (restore it, or run `datagate init` to start a new, empty log)")]
+    Missing {
+        /// The missing database.
+        path: PathBuf,
+    },
     /// A key file could not be read, parsed or written.
     #[error("{path}: {message}")]
     Key {
@@ -155,13 +161,23 @@ impl Ledger {
     pub fn init(project: &Project) -> Result<Ledger> {
         project.ensure_layout()?;
         keys::ensure_log_key(project)?;
-        Ledger::open(project)
+        Ledger::open_inner(project, true)
     }
 
-    /// Opens the ledger of an initialised project.
+    /// Opens the ledger of an initialised project. A missing `ledger.db`
+    /// is an error, never silently a new empty log: a deleted log must be
+    /// noticed (`datagate init` starts a new one deliberately).
     pub fn open(project: &Project) -> Result<Ledger> {
+        Ledger::open_inner(project, false)
+    }
+
+    fn open_inner(project: &Project, create: bool) -> Result<Ledger> {
         let (signing, origin) = keys::load_log_key(project)?;
-        let store = sqlite::SqliteStore::open(&project.ledger_db())?;
+        let db = project.ledger_db();
+        if !create && !db.exists() {
+            return Err(LedgerError::Missing { path: db });
+        }
+        let store = sqlite::SqliteStore::open(&db)?;
         store.meta_init("origin", &origin)?;
         Ledger::with_store(Box::new(store), signing, &origin)
     }

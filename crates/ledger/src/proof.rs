@@ -24,6 +24,10 @@ fn hexes(v: &[Hash]) -> Vec<String> {
 }
 
 fn parse_hash(s: &str, what: &str) -> Result<Hash, String> {
+    // One spelling per hash: lowercase only, so a proof has one byte form.
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Err(format!("{what} must be lowercase hex"));
+    }
     let v = hex::decode(s).map_err(|_| format!("{what} is not hex"))?;
     v.try_into()
         .map_err(|_| format!("{what} is not a 32-byte hash"))
@@ -178,6 +182,11 @@ fn pick_verifier(
     vkey: Option<&NoteVerifier>,
 ) -> Result<(NoteVerifier, bool), String> {
     match vkey {
+        Some(v) if v.to_vkey() != bundle_key.trim() => Err(format!(
+            "the proof names log key {:?}, not the trusted key {:?}",
+            bundle_key.trim(),
+            v.to_vkey()
+        )),
         Some(v) => Ok((v.clone(), true)),
         None => NoteVerifier::parse(bundle_key)
             .map(|v| (v, false))
@@ -208,7 +217,7 @@ fn check_inclusion(
     let (verifier, trusted) = pick_verifier(&b.verifier_key, vkey)?;
     let cp = open_checkpoint(&b.checkpoint, &verifier, b.tree_size, "checkpoint")?;
     let leaf = merkle::leaf_hash(b.entry.as_bytes());
-    if hex::encode(leaf) != b.leaf_hash.to_ascii_lowercase() {
+    if hex::encode(leaf) != b.leaf_hash {
         return Err("the entry does not match the proof's leaf hash".into());
     }
     let hashes = parse_hashes(&b.hashes)?;

@@ -165,10 +165,12 @@ pub fn to_events(ev: &notify::Event, opts: &WatchOptions) -> Vec<Event> {
 }
 
 /// Watches until `max_events`/`duration` is reached (or forever), calling
-/// `on_record` after each committed batch.
+/// `on_ready` once every path is being watched and `on_record` after each
+/// committed batch.
 pub fn watch(
     ledger: &mut Ledger,
     opts: &WatchOptions,
+    on_ready: &mut dyn FnMut(),
     on_record: &mut dyn FnMut(&[Recorded]),
 ) -> Result<u64> {
     let (tx, rx) = mpsc::channel::<DebounceEventResult>();
@@ -179,6 +181,7 @@ pub fn watch(
             .watch(p, RecursiveMode::Recursive)
             .map_err(|e| LedgerError::OutOfRange(format!("cannot watch {}: {e}", p.display())))?;
     }
+    on_ready();
     let started = Instant::now();
     let mut recorded = 0u64;
     loop {

@@ -107,6 +107,14 @@ fn tampered_proofs_are_rejected() {
     let p2 = new_project(other.path());
     let l2 = Ledger::open(&p2).unwrap();
     let err = check_proof(&serde_json::to_string(&b).unwrap(), Some(l2.verifier())).unwrap_err();
+    assert!(err.contains("not the trusted key"), "{err}");
+    let mut forged = b.clone();
+    forged.verifier_key = l2.verifier().to_vkey();
+    let err = check_proof(
+        &serde_json::to_string(&forged).unwrap(),
+        Some(l2.verifier()),
+    )
+    .unwrap_err();
     assert!(err.contains("no signature"), "{err}");
     // Garbage is an error, not a panic.
     for bad in [

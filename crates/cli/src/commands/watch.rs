@@ -70,15 +70,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .filter(|d| d.is_finite() && *d >= 0.0)
             .map(Duration::from_secs_f64),
     };
-    if args.format == Format::Text {
-        eprintln!(
-            "watching {} folder(s) into {} (Ctrl-C to stop)",
-            opts.paths.len(),
-            ledger.origin()
-        );
-    }
     let format = args.format;
-    let n = watch(&mut ledger, &opts, &mut |recs| {
+    let (count, origin) = (opts.paths.len(), ledger.origin().to_string());
+    let mut ready = || eprintln!("watching {count} folder(s) into {origin} (Ctrl-C to stop)");
+    let n = watch(&mut ledger, &opts, &mut ready, &mut |recs| {
         for r in recs {
             match format {
                 Format::Text => println!(
