@@ -101,6 +101,15 @@ fn init_log_prove_verify_and_tamper() {
     assert_eq!(v[3]["details"]["added"][0], "c.csv");
     let o = dg(d, &["log", "show"]);
     assert!(stdout(&o).contains("integrity.baseline"));
+    let o = dg(
+        d,
+        &["log", "show", "--action", "integrity", "--format", "json"],
+    );
+    let v2: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v2.as_array().unwrap().len(), 3);
+    let o = dg(d, &["log", "show", "--actor", "nobody", "--format", "json"]);
+    let v2: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v2.as_array().unwrap().len(), 0);
 
     // verify, head, proofs.
     let o = dg(d, &["log", "verify"]);
@@ -273,5 +282,56 @@ fn watch_records_changes() {
         .unwrap()
         .iter()
         .any(|e| e["action"] == "file.create" && e["subject"]["name"] == "data/new.txt"));
+    assert_eq!(code(&dg(d, &["log", "verify"])), 0);
+}
+
+#[test]
+fn integrity_baseline_from_an_existing_manifest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    assert_eq!(code(&dg(d, &["init"])), 0);
+    std::fs::create_dir_all(d.join("models")).unwrap();
+    std::fs::write(d.join("models/w.bin"), [1u8, 2, 3]).unwrap();
+    let o = dg(
+        d,
+        &["manifest", "create", "models", "-o", "models.manifest.json"],
+    );
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let o = dg(
+        d,
+        &[
+            "integrity",
+            "baseline",
+            "models",
+            "--name",
+            "release",
+            "--manifest",
+            "models.manifest.json",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    // Same name again without --replace is refused.
+    assert_eq!(
+        code(&dg(
+            d,
+            &["integrity", "baseline", "models", "--name", "release"]
+        )),
+        2
+    );
+    let o = dg(d, &["integrity", "list", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["name"], "release");
+    assert_eq!(v[0]["files"], 1);
+    assert_eq!(
+        code(&dg(d, &["integrity", "check", "--name", "release"])),
+        0
+    );
+    std::fs::write(d.join("models/w.bin"), [1u8, 2, 4]).unwrap();
+    let o = dg(d, &["integrity", "check", "--format", "json"]);
+    assert_eq!(code(&o), 1);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["baselines"][0]["report"]["modified"][0]["path"], "w.bin");
+    assert_eq!(code(&dg(d, &["integrity", "check", "--name", "nope"])), 2);
     assert_eq!(code(&dg(d, &["log", "verify"])), 0);
 }

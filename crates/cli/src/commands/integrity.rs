@@ -44,6 +44,10 @@ pub struct BaselineArgs {
     /// Replace an existing baseline of that name (the change is recorded).
     #[arg(long)]
     pub replace: bool,
+    /// Use this manifest (from `datagate manifest create`) as the baseline
+    /// instead of fingerprinting DIR now.
+    #[arg(long)]
+    pub manifest: Option<PathBuf>,
 }
 
 /// `integrity check`.
@@ -155,7 +159,10 @@ fn baseline(a: BaselineArgs) -> anyhow::Result<ExitCode> {
     } else {
         Algorithms::Sha256
     };
-    let manifest = create_tree(&dir, algs, &exclude, &|_| {})?;
+    let manifest = match &a.manifest {
+        Some(m) => Manifest::read(m)?,
+        None => create_tree(&dir, algs, &exclude, &|_| {})?,
+    };
     let manifest_sha256 = sha256_hex(&manifest.to_canonical_json()?);
     let files = manifest.files.len();
     let b = Baseline {

@@ -54,6 +54,13 @@ pub struct ShowArgs {
     /// Show at most N entries.
     #[arg(long)]
     pub limit: Option<u64>,
+    /// Only entries by this actor.
+    #[arg(long)]
+    pub actor: Option<String>,
+    /// Only entries whose action is this or starts with it followed by a dot
+    /// (`--action integrity` matches `integrity.check`).
+    #[arg(long)]
+    pub action: Option<String>,
 }
 
 /// `log verify`.
@@ -202,6 +209,14 @@ fn show(a: ShowArgs) -> anyhow::Result<ExitCode> {
             ))
         };
         let e = e.map_err(damaged)?;
+        if a.actor.as_ref().is_some_and(|x| x != &e.actor) {
+            return Ok(());
+        }
+        if let Some(x) = &a.action {
+            if e.action != *x && !e.action.starts_with(&format!("{x}.")) {
+                return Ok(());
+            }
+        }
         let line = match a.format {
             Format::Text => entry_line(&e),
             Format::Json => {
