@@ -189,6 +189,20 @@ fn head_from(t: (i64, Vec<u8>, String, String)) -> Result<StoredHead, StoreError
 }
 
 impl LogStore for SqliteStore {
+    fn begin_read(&self) -> Result<(), StoreError> {
+        // In WAL mode the first read inside a transaction fixes the snapshot.
+        self.conn
+            .execute_batch("BEGIN DEFERRED; SELECT COUNT(*) FROM heads;")?;
+        Ok(())
+    }
+
+    fn end_read(&self) -> Result<(), StoreError> {
+        if !self.conn.is_autocommit() {
+            self.conn.execute_batch("COMMIT")?;
+        }
+        Ok(())
+    }
+
     fn begin_append(&mut self) -> Result<Box<dyn AppendTx + '_>, StoreError> {
         let tx = self
             .conn

@@ -56,6 +56,16 @@ pub trait AppendTx {
 
 /// A ledger's storage.
 pub trait LogStore {
+    /// Starts a read snapshot: until [`LogStore::end_read`], reads see the
+    /// log as of this moment even while other processes append. Stores
+    /// without snapshots may leave the default no-op.
+    fn begin_read(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+    /// Ends the snapshot started by [`LogStore::begin_read`].
+    fn end_read(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// Starts an exclusive append transaction (waits for other writers).
     fn begin_append(&mut self) -> Result<Box<dyn AppendTx + '_>, StoreError>;
     /// The number of entries (the highest sequence number + 1).

@@ -117,6 +117,21 @@ pub fn verify(
     verifier: &NoteVerifier,
     against: Option<&str>,
 ) -> Result<VerifyReport> {
+    // One consistent view of entries, nodes and heads, even while another
+    // process appends.
+    store.begin_read()?;
+    let result = verify_snapshot(store, verifier, against);
+    let ended = store.end_read();
+    let report = result?;
+    ended?;
+    Ok(report)
+}
+
+fn verify_snapshot(
+    store: &dyn LogStore,
+    verifier: &NoteVerifier,
+    against: Option<&str>,
+) -> Result<VerifyReport> {
     let mut c = Collector {
         problems: Vec::new(),
         more: 0,

@@ -159,6 +159,17 @@ fn two_processes_appending_at_once_make_one_log() {
     let mut a = spawn_child(&p, "A", Some(per));
     let mut b = spawn_child(&p, "B", Some(per));
     let (ra, rb) = (collect(&mut a), collect(&mut b));
+    // Verify while both are appending: a reader sees one consistent snapshot.
+    let mut verified_during = 0;
+    while a.try_wait().unwrap().is_none() || b.try_wait().unwrap().is_none() {
+        if let Ok(l) = Ledger::open(&p) {
+            let rep = l.verify(None).unwrap();
+            assert!(rep.ok, "verify during appends: {:?}", rep.problems);
+            verified_during += 1;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    eprintln!("verified {verified_during} times during the appends");
     assert!(a.wait().unwrap().success());
     assert!(b.wait().unwrap().success());
     let (ga, gb) = (ra.join().unwrap(), rb.join().unwrap());
