@@ -6,7 +6,7 @@
 #
 # Files are generated once under ${BENCH_DIR:-/tmp/datagate-bench-hash} and read from the page
 # cache (a warm-up pass reads them all first), so this measures hashing, not the disk.
-# Each tool runs ${RUNS:-3} times; the best wall time is reported.
+# Each tool runs ${RUNS:-3} times, interleaved with the others; the best wall time is reported.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,28 +43,30 @@ else
   DG=target/release/datagate
 fi
 
-best() {  # best wall seconds of RUNS runs of "$@"
-  local best=""
-  for _ in $(seq "$RUNS"); do
-    local t0 t1
-    t0=$(date +%s.%N); "$@" >/dev/null; t1=$(date +%s.%N)
-    best=$(echo "$t0 $t1 ${best:-999999}" | awk '{d=$2-$1; print (d<$3)?d:$3}')
-  done
-  echo "$best"
-}
+# Tools run interleaved, RUNS rounds of all of them, best time per tool: on a shared machine a
+# burst of load then hits every tool alike instead of all the runs of one.
+NAMES=()
+declare -A CMDS SECS
+tool() { local name=$1; shift; NAMES+=("$name"); CMDS[$name]=$(printf '%q ' "$@"); }
 
-declare -A SECS
-run() { local name=$1; shift; SECS[$name]=$(best "$@"); }
-
-run "sha256sum (1 core)"               sha256sum "${FILES[@]}"
-run "openssl dgst -sha256 (1 core)"    openssl dgst -sha256 "${FILES[@]}"
-run "datagate sha256, 1 core"          taskset -c 0 "$DG" hash -q --algo sha256 "$DIR"
-run "datagate sha256, 2 cores"         "$DG" hash -q --algo sha256 "$DIR"
+tool "sha256sum (1 core)"               sha256sum "${FILES[@]}"
+tool "openssl dgst -sha256 (1 core)"    openssl dgst -sha256 "${FILES[@]}"
+tool "datagate sha256, 1 core"          taskset -c 0 "$DG" hash -q --algo sha256 "$DIR"
+tool "datagate sha256, 2 cores"         "$DG" hash -q --algo sha256 "$DIR"
 if command -v b3sum >/dev/null 2>&1; then
-  run "b3sum (2 cores)"                b3sum "${FILES[@]}"
+  tool "b3sum (2 cores)"                b3sum "${FILES[@]}"
+  # Like datagate, reading with read(2) instead of mmap.
+  tool "b3sum --no-mmap (2 cores)"      b3sum --no-mmap "${FILES[@]}"
 fi
-run "datagate blake3, 2 cores"         "$DG" hash -q --algo blake3 "$DIR"
-run "datagate sha256+blake3, 2 cores"  "$DG" hash -q --algo both "$DIR"
+tool "datagate blake3, 2 cores"         "$DG" hash -q --algo blake3 "$DIR"
+tool "datagate sha256+blake3, 2 cores"  "$DG" hash -q --algo both "$DIR"
+
+for _ in $(seq "$RUNS"); do
+  for name in "${NAMES[@]}"; do
+    t0=$(date +%s.%N); eval "${CMDS[$name]}" >/dev/null; t1=$(date +%s.%N)
+    SECS[$name]=$(echo "$t0 $t1 ${SECS[$name]:-999999}" | awk '{d=$2-$1; print (d<$3)?d:$3}')
+  done
+done
 
 # Agreement check: datagate's sha256 lines are sha256sum's.
 if ! "$DG" hash -q --algo sha256 "${FILES[@]}" | sha256sum -c --quiet -; then
@@ -78,9 +80,7 @@ dg_sha=${SECS["datagate sha256, 2 cores"]}
 echo
 echo "hashing $(printf '%.0f' "$MB") MB in ${#FILES[@]} files, best of $RUNS, page cache warm, $(nproc) cores"
 printf '%-34s %9s %10s %12s %12s\n' tool seconds MB/s "vs sha256sum" "vs openssl"
-for name in "sha256sum (1 core)" "openssl dgst -sha256 (1 core)" "datagate sha256, 1 core" \
-            "datagate sha256, 2 cores" "b3sum (2 cores)" "datagate blake3, 2 cores" "datagate sha256+blake3, 2 cores"; do
-  [ -n "${SECS[$name]:-}" ] || continue
+for name in "${NAMES[@]}"; do
   s=${SECS[$name]}
   awk -v n="$name" -v s="$s" -v mb="$MB" -v b="$base" -v o="$ossl" \
     'BEGIN{printf "%-34s %9.3f %10.0f %11.2fx %11.2fx\n", n, s, mb/s, b/s, o/s}'
