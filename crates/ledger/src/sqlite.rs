@@ -87,8 +87,15 @@ impl SqliteStore {
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
         // Schema creation takes the write lock too, so two processes opening a
-        // fresh database at once do not race.
-        conn.execute_batch(&format!("BEGIN IMMEDIATE; {SCHEMA} COMMIT;"))?;
+        // fresh database at once do not race; an existing log is only read.
+        let triggers: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%\\_no\\_%' ESCAPE '\\'",
+            [],
+            |r| r.get(0),
+        )?;
+        if triggers < 8 {
+            conn.execute_batch(&format!("BEGIN IMMEDIATE; {SCHEMA} COMMIT;"))?;
+        }
         Ok(SqliteStore { conn })
     }
 
@@ -103,6 +110,9 @@ impl SqliteStore {
     /// Sets a `meta` value once (the table is append-only; an existing key
     /// is left alone and its value returned).
     pub fn meta_init(&self, key: &str, value: &str) -> Result<String, StoreError> {
+        if let Some(v) = self.meta(key)? {
+            return Ok(v);
+        }
         self.conn.execute(
             "INSERT OR IGNORE INTO meta (key, value) VALUES (?1, ?2)",
             [key, value],
