@@ -254,6 +254,19 @@ pub fn hash_file_progress(
     algorithms: Algorithms,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Digests> {
+    // Refuse FIFOs, sockets and devices before opening: opening a FIFO blocks until a writer
+    // appears, and a device may never end.
+    let meta = std::fs::metadata(path).map_err(|e| Error::read(path, e))?;
+    if !meta.is_file() {
+        return Err(Error::read(
+            path,
+            std::io::Error::other(if meta.is_dir() {
+                "is a folder, not a file"
+            } else {
+                "not a regular file (FIFO, socket or device)"
+            }),
+        ));
+    }
     let file = File::open(path).map_err(|e| Error::read(path, e))?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     let block = if algorithms.blake3() {
@@ -409,5 +422,23 @@ mod tests {
         assert!(res[0].is_ok() && res[2].is_ok());
         let err = res[1].as_ref().unwrap_err().to_string();
         assert!(err.contains("missing"), "{err}");
+        // A folder or a FIFO is refused, not opened (a FIFO would block forever).
+        let err = hash_file(dir.path(), Algorithms::Sha256)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("folder"), "{err}");
+        #[cfg(unix)]
+        {
+            let fifo = dir.path().join("fifo");
+            let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+            assert!(
+                made.map(|s| s.success()).unwrap_or(false),
+                "mkfifo is needed for this test"
+            );
+            let err = hash_file(&fifo, Algorithms::Sha256)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("not a regular file"), "{err}");
+        }
     }
 }

@@ -221,6 +221,15 @@ fn hash_shards(
     shard_size: u64,
     algorithms: Algorithms,
 ) -> Result<Vec<(String, String)>> {
+    if !std::fs::metadata(path)
+        .map_err(|e| Error::read(path, e))?
+        .is_file()
+    {
+        return Err(Error::read(
+            path,
+            std::io::Error::other("not a regular file"),
+        ));
+    }
     let mut f = File::open(path).map_err(|e| Error::read(path, e))?;
     let size = f.metadata().map_err(|e| Error::read(path, e))?.len();
     let mut out = Vec::new();
