@@ -57,6 +57,9 @@ row() { # label path [size_mb]
     if (mb > 0) printf "%-28s datagate effective throughput %.0f MB/s (array bytes are skipped, not read)\n", "", mb/(D[1]>0?D[1]:0.001) }'
 }
 
+# sanity: the datagate command must produce a real report, or the timings mean nothing
+"${dg_cmd[@]}" "$data/small" --format json | python3 -c 'import json,sys; s=json.load(sys.stdin)["summary"]; assert s["files"] > 0, s' \
+  || { echo "datagate did not produce a report; aborting" >&2; exit 2; }
 echo "machine: $(nproc) cores; runs=$runs (median after a warm-up); ratio = peer time / datagate time"
 n_small=$(find "$data/small" -type f | wc -l)
 row "small/ ($n_small pickles)" "$data/small"

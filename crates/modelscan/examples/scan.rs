@@ -10,7 +10,7 @@ fn main() {
     let json = args.iter().any(|a| a == "--json" || a == "json");
     let paths: Vec<std::path::PathBuf> = args
         .iter()
-        .filter(|a| !a.starts_with("--"))
+        .filter(|a| !a.starts_with("--") && !["json", "text"].contains(&a.as_str()))
         .map(Into::into)
         .collect();
     match datagate_modelscan::scan_paths(&paths, &Default::default()) {
