@@ -4,7 +4,7 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
@@ -42,6 +42,8 @@ enum Layout {
 struct Plan {
     columns: Option<Vec<usize>>,
     schema: SchemaRef,
+    /// Decoded text chunks' buffers go back to the chunker for reuse.
+    recycle: std::sync::mpsc::Sender<Vec<u8>>,
 }
 
 /// What a full scan saw.
@@ -240,9 +242,11 @@ impl Dataset {
                 .into());
             }
         }
+        let (recycle, recycled) = std::sync::mpsc::channel();
         let plan = Plan {
             columns: columns.map(<[usize]>::to_vec),
             schema: self.projected_schema(columns),
+            recycle,
         };
         let plan = &plan;
         self.bytes_read.store(0, Ordering::Relaxed);
@@ -260,21 +264,19 @@ impl Dataset {
             _ => None,
         };
         let mut summary = ScanSummary::default();
+        let (group_tx, group_rx) = sync_channel::<Vec<Result<Decoded>>>(0);
         let outcome: std::result::Result<(), E> = std::thread::scope(|scope| {
             let reader = scope.spawn(move || {
-                if let Err(err) = self.produce(&tx) {
+                if let Err(err) = self.produce(&tx, recycled) {
                     let _ = tx.send(Err(err));
                 }
             });
-            let result = self.consume(
-                &rx,
-                threads,
-                plan,
-                decoder.as_ref(),
-                &mut summary,
-                &mut visit,
-            );
-            drop(rx); // unblocks the reader if we stopped early
+            let decoder = scope.spawn(move || {
+                self.decode_groups(&rx, &group_tx, threads, plan, decoder.as_ref());
+            });
+            let result = self.consume(&group_rx, &mut summary, &mut visit);
+            drop(group_rx); // unblocks the decoder (and then the reader) if we stopped early
+            let _ = decoder.join();
             let _ = reader.join();
             result
         });
@@ -282,7 +284,7 @@ impl Dataset {
     }
 
     /// Reader thread: turns the file into units of work.
-    fn produce(&self, tx: &std::sync::mpsc::SyncSender<Result<Unit>>) -> Result<()> {
+    fn produce(&self, tx: &SyncSender<Result<Unit>>, recycle: Receiver<Vec<u8>>) -> Result<()> {
         let io = |source| DatasetError::Io {
             path: self.path.clone(),
             source,
@@ -307,7 +309,8 @@ impl Dataset {
             Layout::Csv(layout) => {
                 let (rest, stream, offset) =
                     csv::skip_header(&self.path, counted()?, layout, self.options.has_header)?;
-                let mut chunker = Chunker::new(stream, rest, offset, self.options.chunk_bytes);
+                let mut chunker = Chunker::new(stream, rest, offset, self.options.chunk_bytes)
+                    .with_recycling(recycle);
                 while let Some(chunk) = chunker.next_chunk().map_err(|e| malformed(e, offset))? {
                     if tx.send(Ok(Unit::Text(chunk))).is_err() {
                         break;
@@ -315,7 +318,8 @@ impl Dataset {
                 }
             }
             Layout::JsonLines(_) => {
-                let mut chunker = Chunker::lines(counted()?, self.options.chunk_bytes);
+                let mut chunker =
+                    Chunker::lines(counted()?, self.options.chunk_bytes).with_recycling(recycle);
                 while let Some(chunk) = chunker.next_chunk().map_err(|e| malformed(e, 0))? {
                     if tx.send(Ok(Unit::Text(chunk))).is_err() {
                         break;
@@ -349,33 +353,47 @@ impl Dataset {
     }
 
     /// Driver: decodes units in parallel, a few at a time, and visits batches in order.
-    fn consume<E: From<DatasetError>>(
+    /// Decoder thread: decodes units in parallel, a group of `threads` at a time, and
+    /// sends each group on (in order) while the caller visits the previous one.
+    fn decode_groups(
         &self,
         rx: &Receiver<Result<Unit>>,
+        tx: &SyncSender<Vec<Result<Decoded>>>,
         threads: usize,
         plan: &Plan,
         decoder: Option<&Decoder>,
-        summary: &mut ScanSummary,
-        visit: &mut impl FnMut(Batch) -> std::result::Result<(), E>,
-    ) -> std::result::Result<(), E> {
-        let mut pending = Vec::with_capacity(threads);
+    ) {
         loop {
-            pending.clear();
-            match rx.recv() {
-                Ok(unit) => pending.push(unit?),
-                Err(_) => return Ok(()),
-            }
+            let mut pending = Vec::with_capacity(threads);
             while pending.len() < threads {
                 match rx.recv() {
-                    Ok(unit) => pending.push(unit?),
+                    Ok(unit) => pending.push(unit),
                     Err(_) => break,
                 }
             }
-            let decoded: Vec<Result<Decoded>> = std::mem::take(&mut pending)
+            if pending.is_empty() {
+                return;
+            }
+            let decoded: Vec<Result<Decoded>> = pending
                 .into_par_iter()
-                .map(|unit| self.decode(unit, plan, decoder))
+                .map(|unit| unit.and_then(|unit| self.decode(unit, plan, decoder)))
                 .collect();
-            for unit in decoded {
+            let failed = decoded.iter().any(|d| d.is_err());
+            if tx.send(decoded).is_err() || failed {
+                return;
+            }
+        }
+    }
+
+    /// Caller's thread: visits decoded batches in file order, numbering rows.
+    fn consume<E: From<DatasetError>>(
+        &self,
+        rx: &Receiver<Vec<Result<Decoded>>>,
+        summary: &mut ScanSummary,
+        visit: &mut impl FnMut(Batch) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        for group in rx {
+            for unit in group {
                 let unit = unit.map_err(|e| self.absolute(e, summary.rows))?;
                 let mut row = summary.rows;
                 for (data, invalid) in unit.batches {
@@ -391,6 +409,7 @@ impl Dataset {
                 summary.rows += unit.rows;
             }
         }
+        Ok(())
     }
 
     /// Errors from a worker carry rows relative to their chunk; make them absolute.
@@ -456,6 +475,7 @@ impl Dataset {
                                 },
                                 message: e.message,
                             })?;
+                    let _ = plan.recycle.send(chunk.bytes);
                     Ok(Decoded {
                         batches: out.batches,
                         rows: out.rows,
@@ -469,6 +489,7 @@ impl Dataset {
                                 location: jsonl::location(0, chunk.offset, &bad),
                                 message: bad.2.clone(),
                             })?;
+                    let _ = plan.recycle.send(chunk.bytes);
                     Ok(Decoded {
                         batches: normalize_all(batches)?,
                         rows,

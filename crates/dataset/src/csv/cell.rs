@@ -17,26 +17,47 @@ pub enum Cell {
     Text,
 }
 
-/// Set of null tokens with a fast path for the common case (non-empty, longer than any token).
+/// Set of null tokens, with a fast rejection of most fields: a field can only be a token
+/// if some token has its length and its first byte.
 #[derive(Debug, Clone)]
 pub struct NullTokens {
     tokens: Vec<Vec<u8>>,
-    max_len: usize,
+    empty: bool,
+    /// Bit `n` set when some token has length `n` (tokens longer than 63 bytes are kept too).
+    lengths: u64,
+    first_bytes: [bool; 256],
 }
 
 impl NullTokens {
     /// Builds the set.
     pub fn new(tokens: &[String]) -> Self {
+        let mut first_bytes = [false; 256];
+        let mut lengths = 0u64;
+        for t in tokens {
+            if let Some(b) = t.as_bytes().first() {
+                first_bytes[*b as usize] = true;
+            }
+            lengths |= 1u64 << t.len().min(63);
+        }
         Self {
-            max_len: tokens.iter().map(|t| t.len()).max().unwrap_or(0),
+            empty: tokens.iter().any(|t| t.is_empty()),
             tokens: tokens.iter().map(|t| t.as_bytes().to_vec()).collect(),
+            lengths,
+            first_bytes,
         }
     }
 
     /// Whether `field` is a null token.
     #[inline]
     pub fn contains(&self, field: &[u8]) -> bool {
-        field.len() <= self.max_len && self.tokens.iter().any(|t| t.as_slice() == field)
+        match field.first() {
+            None => self.empty,
+            Some(b) => {
+                self.first_bytes[*b as usize]
+                    && self.lengths & (1u64 << field.len().min(63)) != 0
+                    && self.tokens.iter().any(|t| t.as_slice() == field)
+            }
+        }
     }
 }
 
@@ -172,6 +193,14 @@ mod tests {
         assert_eq!(parse_f64(b"nan"), None);
         assert_eq!(parse_f64(b"abc"), None);
         assert_eq!(parse_f64(b"1,5"), None);
+    }
+
+    #[test]
+    fn null_tokens() {
+        let n = NullTokens::new(&["".into(), "NA".into(), "#N/A N/A".into()]);
+        assert!(n.contains(b"") && n.contains(b"NA") && n.contains(b"#N/A N/A"));
+        assert!(!n.contains(b"NB") && !n.contains(b"N") && !n.contains(b"#N/A"));
+        assert!(!NullTokens::new(&["NA".into()]).contains(b""));
     }
 
     #[test]

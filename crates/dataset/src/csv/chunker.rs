@@ -28,6 +28,7 @@ pub struct Chunker<R> {
     target: usize,
     eof: bool,
     quoting: bool,
+    recycle: Option<std::sync::mpsc::Receiver<Vec<u8>>>,
 }
 
 impl<R: Read> Chunker<R> {
@@ -43,7 +44,15 @@ impl<R: Read> Chunker<R> {
             target: target.max(1),
             eof: false,
             quoting: true,
+            recycle: None,
         }
+    }
+
+    /// Reuses buffers sent back on `recycle` (chunks whose bytes were decoded) instead of
+    /// allocating a fresh one per chunk.
+    pub fn with_recycling(mut self, recycle: std::sync::mpsc::Receiver<Vec<u8>>) -> Self {
+        self.recycle = Some(recycle);
+        self
     }
 
     /// Chunks cut at any newline, for formats where a raw newline always ends a record
@@ -76,7 +85,15 @@ impl<R: Read> Chunker<R> {
     }
 
     fn take(&mut self, end: usize) -> Chunk {
-        let rest = self.buf.split_off(end);
+        // Move the remainder into a recycled buffer (no fresh allocation, no page faults).
+        let mut rest = self
+            .recycle
+            .as_ref()
+            .and_then(|r| r.try_recv().ok())
+            .unwrap_or_default();
+        rest.clear();
+        rest.extend_from_slice(&self.buf[end..]);
+        self.buf.truncate(end);
         let bytes = std::mem::replace(&mut self.buf, rest);
         let chunk = Chunk {
             offset: self.offset,
@@ -117,9 +134,11 @@ impl<R: Read> Chunker<R> {
             }
             let old = self.buf.len();
             let want = self.target.max(1 << 16);
-            self.buf.resize(old + want, 0);
-            let n = self.reader.read(&mut self.buf[old..])?;
-            self.buf.truncate(old + n);
+            self.buf.reserve(want);
+            let n = (&mut self.reader)
+                .take(want as u64)
+                .read_to_end(&mut self.buf)?;
+            debug_assert_eq!(self.buf.len(), old + n);
             if n == 0 {
                 self.eof = true;
             }

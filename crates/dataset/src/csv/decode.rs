@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use arrow_array::builder::{BooleanBuilder, Float64Builder, Int64Builder, StringBuilder};
-use arrow_array::{ArrayRef, RecordBatch};
+use arrow_array::{ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow_schema::SchemaRef;
 
 use super::cell::{parse_bool, parse_f64, parse_i64, NullTokens};
@@ -213,7 +213,7 @@ impl Decoder {
                     nends = 0;
                     record_start = pos;
                     if in_batch == self.batch_rows {
-                        batches.push(self.finish(&mut builders, &mut invalid)?);
+                        batches.push(self.finish(&mut builders, &mut invalid, in_batch)?);
                         in_batch = 0;
                     }
                 }
@@ -221,7 +221,7 @@ impl Decoder {
             }
         }
         if in_batch > 0 {
-            batches.push(self.finish(&mut builders, &mut invalid)?);
+            batches.push(self.finish(&mut builders, &mut invalid, in_batch)?);
         }
         Ok(Decoded { batches, rows })
     }
@@ -230,13 +230,17 @@ impl Decoder {
         &self,
         builders: &mut [Builder],
         invalid: &mut Vec<InvalidCell>,
+        rows: usize,
     ) -> Result<(RecordBatch, Vec<InvalidCell>), ChunkError> {
         let columns: Vec<ArrayRef> = builders.iter_mut().map(Builder::finish).collect();
-        let batch = RecordBatch::try_new(self.schema.clone(), columns).map_err(|e| ChunkError {
-            row: 0,
-            byte: 0,
-            message: e.to_string(),
-        })?;
+        // The row count matters when no column is kept (a suite of table checks only).
+        let options = RecordBatchOptions::new().with_row_count(Some(rows));
+        let batch = RecordBatch::try_new_with_options(self.schema.clone(), columns, &options)
+            .map_err(|e| ChunkError {
+                row: 0,
+                byte: 0,
+                message: e.to_string(),
+            })?;
         Ok((batch, std::mem::take(invalid)))
     }
 }
