@@ -153,7 +153,20 @@ fn is_ignored(rel: &str, ignore: &[String]) -> bool {
 }
 
 /// Hash a model (folder or single file) the way `model_signing` does for `serialization`.
-fn hash_model(model: &Path, ser: &Serialization) -> Result<Resources> {
+///
+/// A symlink the serialisation does not allow (or one leaving the folder) is an error; when
+/// `verifying`, it is reported as the folder not matching its signature (a failed check) rather
+/// than as a usage error.
+fn hash_model(model: &Path, ser: &Serialization, verifying: bool) -> Result<Resources> {
+    let link_error = |msg: String| {
+        if verifying {
+            Error::BadSignature(format!(
+                "the model folder does not match its signature: {msg}"
+            ))
+        } else {
+            Error::Unsupported(format!("cannot sign: {msg}"))
+        }
+    };
     let algorithms = match ser.hash_type.as_str() {
         "sha256" => Algorithms::Sha256,
         "blake3" => Algorithms::Blake3,
@@ -175,16 +188,16 @@ fn hash_model(model: &Path, ser: &Serialization) -> Result<Resources> {
                 EntryKind::File { .. } => files.push((e.rel, e.path)),
                 EntryKind::Symlink { target, escapes } => {
                     if !ser.allow_symlinks {
-                        return Err(Error::Unsupported(format!(
-                            "{} is a symlink (to {target:?}) and the signature does not allow symlinks",
+                        return Err(link_error(format!(
+                            "{} is a symlink (to {target:?}); symlinks are not allowed",
                             e.rel
                         )));
                     }
                     if escapes {
-                        return Err(Error::UnsafePath {
-                            path: e.rel,
-                            reason: "symlink points outside the model folder",
-                        });
+                        return Err(link_error(format!(
+                            "{} is a symlink pointing outside the model folder (to {target:?})",
+                            e.rel
+                        )));
                     }
                     files.push((e.rel, e.path));
                 }
@@ -318,7 +331,7 @@ pub fn sign_model(
         allow_symlinks: false,
         ignore_paths: ignore,
     };
-    let hashed = hash_model(model, &ser)?;
+    let hashed = hash_model(model, &ser, false)?;
     let mut resources: Vec<(String, String, String)> =
         hashed.into_iter().map(|(n, (a, d))| (n, a, d)).collect();
     resources.sort_by(|a, b| sort_key(&a.0).cmp(&sort_key(&b.0)));
@@ -682,7 +695,7 @@ pub fn verify_model(
     if let Some(rel) = rel_in_model(model, signature_path) {
         ser.ignore_paths.push(rel);
     }
-    let actual = hash_model(model, &ser)?;
+    let actual = hash_model(model, &ser, true)?;
     let mut report = ModelReport {
         model_name: name,
         root_sha256,
@@ -851,8 +864,12 @@ mod tests {
         let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
         let b = sign_model(&m, &key, &sig, &[]).unwrap();
         std::os::unix::fs::symlink("/etc/hostname", m.join("link")).unwrap();
-        // allow_symlinks is false in the signature: a symlink is refused, not followed.
-        assert!(verify_model(&m, &b, &key.public_key(), &sig).is_err());
+        // allow_symlinks is false in the signature: a symlink is refused (a failed check), not
+        // followed.
+        assert!(matches!(
+            verify_model(&m, &b, &key.public_key(), &sig),
+            Err(Error::BadSignature(_))
+        ));
         assert!(sign_model(&m, &key, &sig, &[]).is_err());
     }
 
