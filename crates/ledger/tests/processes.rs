@@ -74,8 +74,17 @@ fn spawn_child(p: &Project, tag: &str, limit: Option<u64>) -> Child {
 
 /// Reads `committed` lines until the child's stdout closes.
 fn collect(child: &mut Child) -> std::thread::JoinHandle<Vec<(u64, String, u64)>> {
+    collect_notify(child, None)
+}
+
+/// [`collect`], sending one message on `first` when the first commit is reported.
+fn collect_notify(
+    child: &mut Child,
+    first: Option<std::sync::mpsc::Sender<()>>,
+) -> std::thread::JoinHandle<Vec<(u64, String, u64)>> {
     let stdout = child.stdout.take().unwrap();
     std::thread::spawn(move || {
+        let mut first = first;
         let mut got = Vec::new();
         for line in BufReader::new(stdout).lines() {
             let Ok(line) = line else { break };
@@ -88,6 +97,9 @@ fn collect(child: &mut Child) -> std::thread::JoinHandle<Vec<(u64, String, u64)>
             if parts.len() == 4 && parts[0] == "committed" {
                 if let (Ok(seq), Ok(i)) = (parts[1].parse(), parts[3].parse()) {
                     got.push((seq, parts[2].to_string(), i));
+                    if let Some(tx) = first.take() {
+                        let _ = tx.send(());
+                    }
                 }
             }
         }
@@ -128,8 +140,12 @@ fn sigkill_at_random_moments_loses_nothing_committed() {
             p = new_project(&tmp.path().join(round.to_string()));
         }
         let mut child = spawn_child(&p, &format!("r{round}"), None);
-        let reader = collect(&mut child);
-        std::thread::sleep(Duration::from_millis(rng.range(5, 80)));
+        // Kill at a random moment once the child is appending (so every
+        // round interrupts the append loop, however slow start-up is).
+        let (tx, rx) = std::sync::mpsc::channel();
+        let reader = collect_notify(&mut child, Some(tx));
+        let _ = rx.recv_timeout(Duration::from_secs(20));
+        std::thread::sleep(Duration::from_millis(rng.range(0, 60)));
         child.kill().unwrap(); // SIGKILL on Unix
         child.wait().unwrap();
         let got = reader.join().unwrap();
