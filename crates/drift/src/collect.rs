@@ -32,6 +32,8 @@ pub struct CollectedColumn {
     pub numbers: Vec<f64>,
     /// Counts per label (text and boolean columns).
     pub counts: HashMap<String, u64>,
+    /// Not gathered (the caller said the column is not needed).
+    pub skipped: bool,
 }
 
 /// All columns of one dataset.
@@ -88,6 +90,12 @@ fn count_str<'a>(c: &mut CollectedColumn, it: impl Iterator<Item = Option<&'a st
 impl Collected {
     /// Empty columns for a schema.
     pub fn new(schema: &Schema) -> Self {
+        Self::with_columns(schema, None)
+    }
+
+    /// Like [`Collected::new`], but only gathers the named columns (others are kept as
+    /// names, marked `skipped`, and cost nothing).
+    pub fn with_columns(schema: &Schema, only: Option<&[String]>) -> Self {
         Collected {
             rows: 0,
             columns: schema
@@ -100,6 +108,7 @@ impl Collected {
                     nulls: 0,
                     numbers: Vec::new(),
                     counts: HashMap::new(),
+                    skipped: only.is_some_and(|o| !o.iter().any(|n| n == f.name())),
                 })
                 .collect(),
         }
@@ -114,6 +123,9 @@ impl Collected {
             .zip(batch.columns().par_iter())
             .for_each(|(c, a)| {
                 c.rows += a.len() as u64;
+                if c.skipped {
+                    return;
+                }
                 let a = a.as_ref();
                 match a.data_type() {
                     DataType::Int64 => push_prim!(c, a.as_primitive::<Int64Type>()),

@@ -128,15 +128,25 @@ impl ColumnInput {
     pub fn n_unique(&self) -> usize {
         match self {
             ColumnInput::Numerical { reference, current } => {
-                let mut all: Vec<f64> = reference
-                    .values()
-                    .iter()
-                    .chain(current.values())
-                    .copied()
-                    .collect();
-                all.sort_unstable_by(f64::total_cmp);
-                all.dedup();
-                all.len()
+                // Distinct values of the union by a merge walk of the two sorted samples.
+                let (a, b) = (reference.values(), current.values());
+                let (mut i, mut j, mut n) = (0, 0, 0);
+                while i < a.len() || j < b.len() {
+                    let v = match (a.get(i), b.get(j)) {
+                        (Some(&x), Some(&y)) => x.min(y),
+                        (Some(&x), None) => x,
+                        (None, Some(&y)) => y,
+                        (None, None) => break,
+                    };
+                    n += 1;
+                    while i < a.len() && a[i] == v {
+                        i += 1;
+                    }
+                    while j < b.len() && b[j] == v {
+                        j += 1;
+                    }
+                }
+                n
             }
             ColumnInput::Categorical(c) => c.n_unique(),
         }

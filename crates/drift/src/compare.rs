@@ -19,6 +19,20 @@ use crate::stattests::StatTest;
 /// expanded back into its values when it has at most this many.
 pub const EXPAND_LIMIT: u64 = 50_000_000;
 
+impl DriftOptions {
+    /// The only columns a comparison can test, when both role lists are given (every
+    /// other column is then out of scope, as in Evidently), so readers can skip the rest.
+    pub fn columns_needed(&self) -> Option<Vec<String>> {
+        (!self.numerical.is_empty() && !self.categorical.is_empty()).then(|| {
+            self.numerical
+                .iter()
+                .chain(&self.categorical)
+                .cloned()
+                .collect()
+        })
+    }
+}
+
 /// Options of a comparison (Evidently's `DataDriftPreset` options and `DataDefinition`).
 #[derive(Debug, Clone)]
 pub struct DriftOptions {
@@ -86,17 +100,6 @@ impl RefCol<'_> {
 
 fn is_numeric(k: ValueKind) -> bool {
     matches!(k, ValueKind::Integer | ValueKind::Float)
-}
-
-fn finite_unique(values: &[f64]) -> usize {
-    let mut v: Vec<u64> = values
-        .iter()
-        .filter(|x| x.is_finite())
-        .map(|x| if *x == 0.0 { 0 } else { x.to_bits() })
-        .collect();
-    v.sort_unstable();
-    v.dedup();
-    v.len()
 }
 
 fn labels_from_numbers(values: &[f64]) -> HashMap<String, u64> {
@@ -198,6 +201,9 @@ fn one_column(
     cur: &CollectedColumn,
     options: &DriftOptions,
 ) -> Result<Option<ColumnDrift>, Finding> {
+    if cur.skipped || matches!(rcol, RefCol::Data(c) if c.skipped) {
+        return Ok(None);
+    }
     let finding = |kind, message: String| Finding {
         column: name.to_owned(),
         kind,
@@ -224,12 +230,31 @@ fn one_column(
         rk
     };
     // Role.
+    // Numeric reference data is cleaned and sorted once, here.
+    let ref_sample = match rcol {
+        RefCol::Data(c) if is_numeric(rk) => Some(NumericSample::new(c.numbers.clone(), integer)),
+        _ => None,
+    };
     let ref_unique = match rcol {
-        RefCol::Data(c) if is_numeric(rk) => finite_unique(&c.numbers),
+        RefCol::Data(_) if is_numeric(rk) => ref_sample.as_ref().map_or(0, NumericSample::n_unique),
         RefCol::Data(c) => c.counts.len(),
         RefCol::Profile(p) if p.frequent_max_error() == 0 => p.frequent_items().len(),
         RefCol::Profile(p) => p.distinct.estimate().round() as usize,
     };
+    // Free text (Evidently's new API: strings with more than 50 % unique values) is not a
+    // category: Evidently tests it with a text-drift classifier, which we do not have.
+    if !explicit_num && !explicit_cat && kind == ValueKind::String {
+        let non_null = match rcol {
+            RefCol::Data(c) => c.counts.values().sum::<u64>() as usize,
+            RefCol::Profile(p) => p.non_null() as usize,
+        };
+        if non_null > 0 && ref_unique * 2 > non_null {
+            return Err(finding(
+                FindingKind::Note,
+                format!("column `{name}` looks like free text or an identifier ({ref_unique} unique of {non_null} values); not tested (pass --categorical {name} to test it as categorical)"),
+            ));
+        }
+    }
     // Evidently's DataDefinition: a column listed in a role has that role; otherwise
     // it is inferred, and dropped when the inferred role has an explicit list.
     let role = if explicit_num {
@@ -275,7 +300,9 @@ fn one_column(
                 ));
             }
             let reference = match rcol {
-                RefCol::Data(c) => NumericSample::new(c.numbers.clone(), integer),
+                RefCol::Data(c) => {
+                    ref_sample.unwrap_or_else(|| NumericSample::new(c.numbers.clone(), integer))
+                }
                 RefCol::Profile(p) => {
                     match &p.exact_values {
                         Some(v) => NumericSample::new(v.clone(), integer),

@@ -21,7 +21,12 @@ impl NumericSample {
                 *v = 0.0; // fold -0.0 into 0.0 so equal values compare and hash equal
             }
         }
-        values.sort_unstable_by(f64::total_cmp);
+        if values.len() > 100_000 {
+            use rayon::slice::ParallelSliceMut;
+            values.par_sort_unstable_by(f64::total_cmp);
+        } else {
+            values.sort_unstable_by(f64::total_cmp);
+        }
         NumericSample { values, integer }
     }
 

@@ -199,10 +199,10 @@ fn looks_like_profile(path: &Path) -> bool {
 }
 
 /// Reads a data file into what the drift tests need.
-pub fn collect_file(path: &Path, data_args: &DataArgs) -> anyhow::Result<Collected> {
+pub fn collect_file(path: &Path, data_args: &DataArgs, only: Option<&[String]>) -> anyhow::Result<Collected> {
     let ds = data_args.open(path)?;
     let _progress = Progress::bytes("reading", ds.file_size(), ds.progress_counter());
-    let mut c = Collected::new(ds.schema());
+    let mut c = Collected::with_columns(ds.schema(), only);
     ds.scan(|batch| -> anyhow::Result<()> {
         c.update(&batch.data);
         Ok(())
@@ -214,12 +214,13 @@ pub fn collect_file(path: &Path, data_args: &DataArgs) -> anyhow::Result<Collect
 /// Runs the subcommand.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let opts = options(&args)?;
-    let current = collect_file(&args.current, &args.data_args)?;
+    let only = opts.columns_needed();
+    let current = collect_file(&args.current, &args.data_args, only.as_deref())?;
     let report = if looks_like_profile(&args.reference) {
         let profile = Profile::read(&args.reference)?;
         compare(Reference::Profile(&profile), &current, &opts)
     } else {
-        let reference = collect_file(&args.reference, &args.data_args)?;
+        let reference = collect_file(&args.reference, &args.data_args, only.as_deref())?;
         compare(Reference::Data(&reference), &current, &opts)
     };
     let ref_name = args.reference.display().to_string();
