@@ -11,6 +11,7 @@
 mod commands;
 mod data;
 mod output;
+mod record;
 
 use std::process::ExitCode;
 

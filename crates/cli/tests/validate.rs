@@ -15,7 +15,8 @@ fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
     p
 }
 
-const DATA: &str = "user_id,transaction_amount,status\n1,10.5,ACTIVE\n2,-3,PENDING\n,99,CLOSED\n4,20000,active\n";
+const DATA: &str =
+    "user_id,transaction_amount,status\n1,10.5,ACTIVE\n2,-3,PENDING\n,99,CLOSED\n4,20000,active\n";
 const SUITE: &str = r#"{"name":"tx","expectations":[
  {"type":"expect_column_values_to_not_be_null","kwargs":{"column":"user_id"}},
  {"type":"expect_column_values_to_be_between","kwargs":{"column":"transaction_amount","min_value":0,"max_value":10000}},
@@ -27,7 +28,14 @@ fn failing_contract_exits_1_with_gx_shaped_json() {
     let data = write(dir.path(), "tx.csv", DATA);
     let suite = write(dir.path(), "suite.json", SUITE);
     let out = datagate()
-        .args(["validate", data.to_str().unwrap(), "--suite", suite.to_str().unwrap(), "--format", "json"])
+        .args([
+            "validate",
+            data.to_str().unwrap(),
+            "--suite",
+            suite.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
         .assert()
         .code(1)
         .get_output()
@@ -36,10 +44,21 @@ fn failing_contract_exits_1_with_gx_shaped_json() {
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(v["success"], false);
     assert_eq!(v["statistics"]["unsuccessful_expectations"], 3);
-    let counts: Vec<u64> = v["results"].as_array().unwrap().iter().map(|r| r["result"]["unexpected_count"].as_u64().unwrap()).collect();
+    let counts: Vec<u64> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["result"]["unexpected_count"].as_u64().unwrap())
+        .collect();
     assert_eq!(counts, [1, 2, 1]);
-    assert_eq!(v["results"][1]["result"]["partial_unexpected_index_list"], serde_json::json!([1, 3]));
-    assert_eq!(v["results"][0]["expectation_config"]["type"], "expect_column_values_to_not_be_null");
+    assert_eq!(
+        v["results"][1]["result"]["partial_unexpected_index_list"],
+        serde_json::json!([1, 3])
+    );
+    assert_eq!(
+        v["results"][0]["expectation_config"]["type"],
+        "expect_column_values_to_not_be_null"
+    );
 }
 
 #[test]
@@ -54,7 +73,15 @@ fn passing_contract_exits_0_and_writes_reports_atomically() {
     let html = dir.path().join("r/report.html");
     let junit = dir.path().join("r/junit.xml");
     datagate()
-        .args(["validate", data.to_str().unwrap(), "-s", suite.to_str().unwrap(), "--format", "junit", "-o"])
+        .args([
+            "validate",
+            data.to_str().unwrap(),
+            "-s",
+            suite.to_str().unwrap(),
+            "--format",
+            "junit",
+            "-o",
+        ])
         .arg(&junit)
         .arg("--html")
         .arg(&html)
@@ -62,22 +89,54 @@ fn passing_contract_exits_0_and_writes_reports_atomically() {
         .code(0);
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("Validation <span class=ok>PASSED</span>"));
-    assert!(!page.contains("http://") && !page.contains("https://"), "the report must be self-contained");
-    assert!(std::fs::read_to_string(&junit).unwrap().contains("failures=\"0\""));
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "the report must be self-contained"
+    );
+    assert!(std::fs::read_to_string(&junit)
+        .unwrap()
+        .contains("failures=\"0\""));
 }
 
 #[test]
 fn suggested_suite_passes_on_its_reference() {
     let dir = tempfile::tempdir().unwrap();
-    let data = write(dir.path(), "ref.csv", "id,kind,score,name\n1,a,0.5,alice\n2,b,0.7,bob\n3,a,,carol\n4,a,0.1,dave\n");
+    let data = write(
+        dir.path(),
+        "ref.csv",
+        "id,kind,score,name\n1,a,0.5,alice\n2,b,0.7,bob\n3,a,,carol\n4,a,0.1,dave\n",
+    );
     let suite = dir.path().join("suggested.json");
-    datagate().args(["suite", "suggest", data.to_str().unwrap(), "-o"]).arg(&suite).assert().code(0);
-    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&suite).unwrap()).unwrap();
-    let kinds: Vec<&str> = doc["expectations"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
-    for k in ["expect_column_values_to_be_unique", "expect_column_values_to_be_between", "expect_column_values_to_be_in_set", "expect_column_values_to_not_be_null"] {
+    datagate()
+        .args(["suite", "suggest", data.to_str().unwrap(), "-o"])
+        .arg(&suite)
+        .assert()
+        .code(0);
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&suite).unwrap()).unwrap();
+    let kinds: Vec<&str> = doc["expectations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    for k in [
+        "expect_column_values_to_be_unique",
+        "expect_column_values_to_be_between",
+        "expect_column_values_to_be_in_set",
+        "expect_column_values_to_not_be_null",
+    ] {
         assert!(kinds.contains(&k), "{k} missing from {kinds:?}");
     }
-    datagate().args(["validate", data.to_str().unwrap(), "--suite", suite.to_str().unwrap()]).assert().code(0);
+    datagate()
+        .args([
+            "validate",
+            data.to_str().unwrap(),
+            "--suite",
+            suite.to_str().unwrap(),
+        ])
+        .assert()
+        .code(0);
 }
 
 #[test]
@@ -91,7 +150,8 @@ fn demo_writes_report_and_result() {
         .stdout(predicate::str::contains("HTML report:"))
         .stdout(predicate::str::contains("sex"));
     let result: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("result.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("result.json")).unwrap())
+            .unwrap();
     assert_eq!(result["meta"]["data"]["rows"], 344);
     assert_eq!(result["success"], false);
 }
@@ -114,7 +174,13 @@ fn bad_input_is_a_one_line_error_with_exit_2() {
         (vec![write(dir.path(), "cut.parquet", "PAR1\x00\x00garbage").to_str().unwrap().into(), s.into()], "cut.parquet"),
     ];
     for (args, needle) in cases {
-        let assert = datagate().arg("validate").arg(&args[0]).arg("--suite").arg(&args[1]).assert().code(2);
+        let assert = datagate()
+            .arg("validate")
+            .arg(&args[0])
+            .arg("--suite")
+            .arg(&args[1])
+            .assert()
+            .code(2);
         let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
         assert!(stderr.contains(needle), "expected {needle:?} in {stderr:?}");
         assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr:?}");
@@ -126,10 +192,76 @@ fn bad_input_is_a_one_line_error_with_exit_2() {
 fn missing_column_fails_the_expectation_like_gx() {
     let dir = tempfile::tempdir().unwrap();
     let data = write(dir.path(), "tx.csv", DATA);
-    let suite = write(dir.path(), "s.json", r#"{"name":"s","expectations":[{"type":"expect_column_values_to_not_be_null","kwargs":{"column":"nope"}}]}"#);
+    let suite = write(
+        dir.path(),
+        "s.json",
+        r#"{"name":"s","expectations":[{"type":"expect_column_values_to_not_be_null","kwargs":{"column":"nope"}}]}"#,
+    );
     datagate()
-        .args(["validate", data.to_str().unwrap(), "--suite", suite.to_str().unwrap()])
+        .args([
+            "validate",
+            data.to_str().unwrap(),
+            "--suite",
+            suite.to_str().unwrap(),
+        ])
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("The column \"nope\" in BatchData does not exist."));
+        .stdout(predicate::str::contains(
+            "The column \"nope\" in BatchData does not exist.",
+        ));
+}
+
+#[test]
+fn inside_a_project_the_verdict_is_recorded_in_the_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    datagate()
+        .current_dir(dir.path())
+        .arg("init")
+        .assert()
+        .code(0);
+    let data = write(dir.path(), "tx.csv", DATA);
+    let suite = write(dir.path(), "suite.json", SUITE);
+    datagate()
+        .current_dir(dir.path())
+        .args([
+            "validate",
+            data.to_str().unwrap(),
+            "--suite",
+            suite.to_str().unwrap(),
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("recorded in the ledger"));
+    let out = datagate()
+        .current_dir(dir.path())
+        .args(["log", "show", "--format", "json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.contains("\"validate\""), "{text}");
+    let digest = datagate_sha256(DATA.as_bytes());
+    assert!(
+        text.contains(&digest),
+        "the data's sha256 is the subject digest: {text}"
+    );
+    datagate()
+        .current_dir(dir.path())
+        .args(["log", "verify"])
+        .assert()
+        .code(0);
+}
+
+fn datagate_sha256(bytes: &[u8]) -> String {
+    let out = Command::new("sha256sum")
+        .write_stdin(bytes.to_vec())
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
 }

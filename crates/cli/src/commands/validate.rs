@@ -54,10 +54,19 @@ pub struct Args {
 }
 
 /// Loads, validates and returns the result (shared with `demo`).
-pub fn run_validation(data: &std::path::Path, suite: &std::path::Path, data_args: &DataArgs, quality: bool) -> anyhow::Result<ValidationResult> {
+pub fn run_validation(
+    data: &std::path::Path,
+    suite: &std::path::Path,
+    data_args: &DataArgs,
+    quality: bool,
+) -> anyhow::Result<ValidationResult> {
     let suite = Suite::load(suite)?;
     let dataset = data_args.open(data)?;
-    let _progress = Progress::bytes("validating", dataset.file_size(), dataset.progress_counter());
+    let _progress = Progress::bytes(
+        "validating",
+        dataset.file_size(),
+        dataset.progress_counter(),
+    );
     let result = validate(&dataset, &suite, &ValidateOptions { quality })
         .with_context(|| format!("cannot validate {}", data.display()))?;
     Ok(result)
@@ -90,5 +99,36 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         write_atomic(path, render(&result, Format::Json, false)?.as_bytes())?;
         eprintln!("JSON result: {}", path.display());
     }
+    record(&args.data, &args.suite, &result);
     Ok(ExitCode::from(if result.success { 0 } else { 1 }))
+}
+
+/// Inside an initialised project, the verdict and the data's SHA-256 become a ledger entry.
+fn record(data: &std::path::Path, suite: &std::path::Path, result: &ValidationResult) {
+    if datagate_project::Project::discover_from_cwd().is_err() {
+        return;
+    }
+    let digest =
+        match datagate_integrity::hash::hash_file(data, datagate_integrity::Algorithms::Sha256) {
+            Ok(d) => d.sha256_hex().unwrap_or_default(),
+            Err(e) => {
+                eprintln!(
+                    "datagate: warning: not recorded in the ledger: cannot hash {}: {e}",
+                    data.display()
+                );
+                return;
+            }
+        };
+    let details = serde_json::json!({
+        "suite": suite.display().to_string(),
+        "suite_name": result.suite_name,
+        "success": result.success,
+        "statistics": result.statistics,
+        "rows": result.meta["data"]["rows"],
+    });
+    if let Some(seq) =
+        crate::record::record_verdict("validate", &data.display().to_string(), &digest, details)
+    {
+        eprintln!("recorded in the ledger as entry {seq}");
+    }
 }

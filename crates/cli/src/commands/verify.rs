@@ -47,7 +47,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .and_then(|s| s.digest.get("sha256"))
                 .map(String::as_str)
                 .unwrap_or("");
-            let entry = super::manifest::record_verdict(
+            let entry = crate::record::record_verdict(
                 "signature.verify",
                 name,
                 digest,
@@ -80,7 +80,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(Error::BadSignature(msg)) => {
-            super::manifest::record_verdict(
+            crate::record::record_verdict(
                 "signature.verify",
                 &args.envelope.display().to_string(),
                 &datagate_integrity::hash::sha256_hex(&serde_json::to_vec(&envelope)?),

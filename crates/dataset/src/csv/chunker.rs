@@ -2,8 +2,8 @@
 //!
 //! A newline ends a record unless it is inside quotes. Quotes toggle a parity bit (an
 //! escaped quote `""` toggles it twice), so a newline seen at even parity is a record
-//! boundary. The chunker scans each byte once with `memchr2` and cuts each chunk at the
-//! last boundary after `target` bytes.
+//! boundary. The chunker cuts each chunk at the last boundary after `target` bytes; quotes are counted with a vectorised loop rather
+//! than visited one by one, which matters for files where every field is quoted.
 
 use std::io::Read;
 
@@ -13,6 +13,11 @@ pub struct Chunk {
     pub offset: u64,
     /// The bytes: whole records only.
     pub bytes: Vec<u8>,
+}
+
+/// Number of `"` bytes (written so that the compiler vectorises it).
+fn count_quotes(bytes: &[u8]) -> usize {
+    bytes.iter().map(|&b| usize::from(b == b'"')).sum()
 }
 
 /// Iterator of chunks over a reader.
@@ -66,20 +71,31 @@ impl<R: Read> Chunker<R> {
 
     fn scan(&mut self) {
         let start = self.scanned;
+        let data = &self.buf[start..];
         if !self.quoting {
-            if let Some(i) = memchr::memrchr(b'\n', &self.buf[start..]) {
+            if let Some(i) = memchr::memrchr(b'\n', data) {
                 self.cut = Some(start + i + 1);
             }
             self.scanned = self.buf.len();
             return;
         }
-        for i in memchr::memchr2_iter(b'"', b'\n', &self.buf[start..]) {
-            let at = start + i;
-            if self.buf[at] == b'"' {
-                self.in_quotes = !self.in_quotes;
-            } else if !self.in_quotes {
-                self.cut = Some(at + 1);
+        // Count quotes with a vectorisable loop instead of visiting each one, then look
+        // for the last newline at even parity from the end: usually the very last one.
+        let total = count_quotes(data);
+        let mut after = 0usize; // quotes between the candidate newline and the end
+        let mut end = data.len();
+        while let Some(nl) = memchr::memrchr(b'\n', &data[..end]) {
+            after += count_quotes(&data[nl + 1..end]);
+            let odd_before = (total - after) % 2 == 1;
+            if self.in_quotes == odd_before {
+                // The quotes before this newline close every quote opened so far.
+                self.cut = Some(start + nl + 1);
+                break;
             }
+            end = nl;
+        }
+        if total % 2 == 1 {
+            self.in_quotes = !self.in_quotes;
         }
         self.scanned = self.buf.len();
     }
@@ -172,6 +188,36 @@ mod tests {
                     [8, 19, 23].contains(&end) || end == data.len(),
                     "cut at {end} for target {target}"
                 );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn cuts_only_at_record_boundaries(
+            fields in proptest::collection::vec("[a\\\"\n,]{0,6}", 1..60),
+            target in 1usize..40,
+        ) {
+            // Quote every field that needs it, as a CSV writer would.
+            let mut data = Vec::new();
+            for (i, f) in fields.iter().enumerate() {
+                let quoted = format!("\"{}\"", f.replace('"', "\"\""));
+                data.extend_from_slice(quoted.as_bytes());
+                data.push(if i % 3 == 2 { b'\n' } else { b',' });
+            }
+            // Sequential reference: positions just after an unquoted newline.
+            let mut boundaries = std::collections::HashSet::new();
+            let mut inq = false;
+            for (i, b) in data.iter().enumerate() {
+                if *b == b'"' { inq = !inq; }
+                if *b == b'\n' && !inq { boundaries.insert(i + 1); }
+            }
+            let parts = chunks(&data, target);
+            let joined: Vec<u8> = parts.iter().flat_map(|(_, b)| b.clone()).collect();
+            proptest::prop_assert_eq!(&joined, &data);
+            for (offset, bytes) in &parts {
+                let end = *offset as usize + bytes.len();
+                proptest::prop_assert!(end == data.len() || boundaries.contains(&end), "cut at {}", end);
             }
         }
     }

@@ -36,7 +36,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let json = args.format == "json";
     match verify_model(&args.model, &bundle, &key, &sig_path) {
         Ok(report) => {
-            let entry = super::super::manifest::record_verdict(
+            let entry = crate::record::record_verdict(
                 "model.verify",
                 &args.model.display().to_string(),
                 &report.root_sha256,
@@ -85,7 +85,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             })
         }
         Err(Error::BadSignature(msg)) => {
-            super::super::manifest::record_verdict(
+            crate::record::record_verdict(
                 "model.verify",
                 &args.model.display().to_string(),
                 &datagate_integrity::hash::sha256_hex(bundle.to_json()?.as_bytes()),
