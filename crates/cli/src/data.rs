@@ -39,10 +39,16 @@ impl DataArgs {
         if let Some(t) = self.threads {
             options.threads = t.max(1);
             // Keep rayon's pool the same size as the reader's.
-            let _ = rayon::ThreadPoolBuilder::new().num_threads(options.threads).build_global();
+            let _ = rayon::ThreadPoolBuilder::new()
+                .num_threads(options.threads)
+                .build_global();
         }
         if let Some(d) = &self.delimiter {
-            let d = if d == "\\t" || d == "tab" { "\t" } else { d.as_str() };
+            let d = if d == "\\t" || d == "tab" {
+                "\t"
+            } else {
+                d.as_str()
+            };
             match d.as_bytes() {
                 [b] => options.delimiter = Some(*b),
                 _ => bail!("--delimiter must be one ASCII character, got {d:?}"),
@@ -67,7 +73,9 @@ impl DataArgs {
             None => None,
             Some(name) => match Format::from_name(name) {
                 Some(f) => Some(f),
-                None => bail!("--input-format {name:?} is not one of csv, tsv, parquet, jsonl, arrow"),
+                None => {
+                    bail!("--input-format {name:?} is not one of csv, tsv, parquet, jsonl, arrow")
+                }
             },
         };
         Dataset::open_as(path, format, &options).context("cannot read the data")

@@ -49,30 +49,44 @@ impl Progress {
     /// Starts watching `counter` (bytes done) against `total`.
     pub fn bytes(label: &str, total: u64, counter: Arc<AtomicU64>) -> Self {
         if !std::io::stderr().is_terminal() || total < (64 << 20) {
-            return Self { stop: None, thread: None };
+            return Self {
+                stop: None,
+                thread: None,
+            };
         }
         let (tx, rx) = std::sync::mpsc::channel::<()>();
         let label = label.to_string();
         let thread = std::thread::spawn(move || {
             // Wait a moment first: fast runs never show a bar.
-            if rx.recv_timeout(std::time::Duration::from_millis(400)).is_ok() {
+            if rx
+                .recv_timeout(std::time::Duration::from_millis(400))
+                .is_ok()
+            {
                 return;
             }
             let bar = indicatif::ProgressBar::new(total);
             bar.set_style(
-                indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                indicatif::ProgressStyle::with_template(
+                    "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
             bar.set_message(label);
             loop {
                 bar.set_position(counter.load(Ordering::Relaxed).min(total));
-                if rx.recv_timeout(std::time::Duration::from_millis(100)).is_ok() {
+                if rx
+                    .recv_timeout(std::time::Duration::from_millis(100))
+                    .is_ok()
+                {
                     break;
                 }
             }
             bar.finish_and_clear();
         });
-        Self { stop: Some(tx), thread: Some(thread) }
+        Self {
+            stop: Some(tx),
+            thread: Some(thread),
+        }
     }
 }
 

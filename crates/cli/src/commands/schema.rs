@@ -47,7 +47,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             ds.format().name(),
             ds.compression(),
             ds.file_size(),
-            ds.row_count_hint().map(|r| format!(", {r} rows")).unwrap_or_default()
+            ds.row_count_hint()
+                .map(|r| format!(", {r} rows"))
+                .unwrap_or_default()
         );
         for (name, t) in columns {
             println!("  {name:<32} {t}");
