@@ -38,8 +38,9 @@ pub fn text(reports: &[FileReport]) -> String {
     }
     let count = |v: Verdict| reports.iter().filter(|r| r.verdict == v).count();
     s.push_str(&format!(
-        "{} files: {} malicious, {} suspicious, {} error, {} safe\n",
+        "{} file{}: {} malicious, {} suspicious, {} error, {} safe\n",
         reports.len(),
+        if reports.len() == 1 { "" } else { "s" },
         count(Verdict::Malicious),
         count(Verdict::Suspicious),
         count(Verdict::Error),
