@@ -18,7 +18,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         print!("{}", datagate_modelscan::render::rules_markdown());
     } else {
         for r in ALL {
-            println!("{}  {:<30} {:<10} {}", r.code, r.name, format!("{:?}", r.severity).to_lowercase(), r.why);
+            println!(
+                "{}  {:<30} {:<10} {}",
+                r.code,
+                r.name,
+                format!("{:?}", r.severity).to_lowercase(),
+                r.why
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -51,12 +51,18 @@ pub struct Args {
 
 /// Run the scan; exit 1 when any file's verdict reaches `--fail-on`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let opts = Options { max_archive_depth: args.max_depth, ..Options::default() };
+    let opts = Options {
+        max_archive_depth: args.max_depth,
+        ..Options::default()
+    };
     let reports = scan_paths(&args.paths, &opts)?;
     let body = match args.format {
         Format::Text => render::text(&reports),
         Format::Json => serde_json::to_string_pretty(&render::json(&reports))? + "\n",
-        Format::Sarif => serde_json::to_string_pretty(&render::sarif(&reports, env!("CARGO_PKG_VERSION")))? + "\n",
+        Format::Sarif => {
+            serde_json::to_string_pretty(&render::sarif(&reports, env!("CARGO_PKG_VERSION")))?
+                + "\n"
+        }
     };
     match &args.output {
         Some(path) => crate::output::write_atomic(path, body.as_bytes())?,
