@@ -245,3 +245,15 @@ proptest! {
         let _ = scan_bytes(name, &b[..keep], &Options::default());
     }
 }
+
+#[test]
+fn seven_zip_is_reported_unscannable() {
+    let r = scan_bytes(
+        "m.7z",
+        b"7z\xbc\xaf\x27\x1c\x00\x04rest",
+        &Options::default(),
+    );
+    assert_eq!(r.format, "7z");
+    assert_eq!(r.verdict, Verdict::Suspicious);
+    assert_eq!(r.findings[0].rule, "ARC007");
+}

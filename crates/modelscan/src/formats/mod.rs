@@ -76,6 +76,8 @@ pub(crate) enum Kind {
     Pickle,
     Compressed(compressed::Codec),
     Onnx,
+    /// 7z: recognised but not unpacked (reported as unscannable).
+    SevenZip,
     Unknown,
 }
 
@@ -139,6 +141,9 @@ pub(crate) fn sniff(head: &[u8], len: u64, name: &str) -> Kind {
     }
     if head.starts_with(b"GGUF") {
         return Kind::Gguf;
+    }
+    if head.starts_with(b"7z\xbc\xaf\x27\x1c") {
+        return Kind::SevenZip;
     }
     if head.starts_with(torch::LEGACY_MAGIC) {
         return Kind::TorchLegacy;
@@ -276,6 +281,14 @@ pub(crate) fn scan_blob(ctx: &mut Ctx, blob: &dyn Blob, name: &str) -> String {
             let sum = ctx.pickles(blob, 0, Mode::All);
             torch::check_pickle_named_like_torch(ctx, name, &sum);
             "pickle".into()
+        }
+        Kind::SevenZip => {
+            ctx.report(
+                &rules::archive_unscannable_member::RULE,
+                "7z archives are not unpacked; their content was not scanned",
+                Some(0),
+            );
+            "7z".into()
         }
         Kind::Unknown => "unknown".into(),
     }
