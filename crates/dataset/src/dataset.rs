@@ -412,6 +412,14 @@ impl Dataset {
         Ok(())
     }
 
+    /// An inconsistency inside datagate, reported as an error rather than a panic.
+    fn internal(&self, what: &str) -> DatasetError {
+        DatasetError::Format {
+            path: self.path.clone(),
+            message: format!("internal error: {what} (please report this bug)"),
+        }
+    }
+
     /// Errors from a worker carry rows relative to their chunk; make them absolute.
     fn absolute(&self, err: DatasetError, base: u64) -> DatasetError {
         match err {
@@ -462,7 +470,7 @@ impl Dataset {
             Unit::Text(chunk) => match &self.layout {
                 Layout::Csv(_) => {
                     let Some(decoder) = decoder else {
-                        unreachable!("a CSV scan always has a decoder")
+                        return Err(self.internal("a CSV chunk without a CSV decoder"));
                     };
                     let out =
                         decoder
@@ -495,11 +503,11 @@ impl Dataset {
                         rows,
                     })
                 }
-                _ => unreachable!("text units come only from text formats"),
+                _ => Err(self.internal("a text chunk from a binary format")),
             },
             Unit::RowGroup(index) => {
                 let Layout::Parquet(layout) = &self.layout else {
-                    unreachable!("row groups come only from Parquet")
+                    return Err(self.internal("a row group outside a Parquet file"));
                 };
                 let batches = parquet::read_row_group(
                     &self.path,

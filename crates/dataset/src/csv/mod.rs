@@ -12,7 +12,7 @@ pub mod decode;
 pub mod records;
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use arrow_schema::{Field, Schema, SchemaRef};
@@ -190,7 +190,7 @@ fn dedupe_names(names: &mut [String]) {
 /// Skips the header record of `stream`, returning the buffered remainder, the stream and
 /// the byte offset where data starts.
 pub fn skip_header<R: Read>(
-    path: &PathBuf,
+    path: &Path,
     stream: R,
     layout: &CsvLayout,
     has_header: bool,
@@ -200,7 +200,7 @@ pub fn skip_header<R: Read>(
     }
     let mut reader = records::RecordReader::new(stream, layout.delimiter);
     reader.next_record().map_err(|e| DatasetError::Malformed {
-        path: path.clone(),
+        path: path.to_path_buf(),
         location: Location {
             row: None,
             byte: Some(0),

@@ -19,6 +19,11 @@ impl<'a> Record<'a> {
         self.ends.len()
     }
 
+    /// Whether the record has no fields.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
     /// Field `i`'s bytes (unquoted, unescaped).
     pub fn field(&self, i: usize) -> &'a [u8] {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };

@@ -304,18 +304,24 @@ pub fn dateutil_parses(text: &str) -> bool {
         } else if weekday_name(word) {
             saw_anything = true;
         } else if matches!(word, "st" | "nd" | "rd" | "th") {
+            // An ordinal suffix needs a number before it.
             if numbers.is_empty() {
                 return false;
             }
-        } else if SKIP_WORDS.contains(&word) || word.is_empty() {
         } else if matches!(word, "am" | "pm" | "a" | "p") {
+            // A meridian needs a time or an hour before it.
             if !time_seen && numbers.is_empty() {
                 return false;
             }
-        } else if matches!(word, "z" | "utc" | "gmt") {
-        } else if is_offset(word) {
         } else {
-            return false;
+            // Filler words and time zones are accepted; anything else is not a date.
+            let ignorable = SKIP_WORDS.contains(&word)
+                || word.is_empty()
+                || matches!(word, "z" | "utc" | "gmt")
+                || is_offset(word);
+            if !ignorable {
+                return false;
+            }
         }
     }
     if !saw_anything {

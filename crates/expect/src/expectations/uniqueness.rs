@@ -60,7 +60,7 @@ impl Groups {
         }
     }
 
-    fn into_tally(&mut self, element_count: u64, missing_count: u64) -> Tally {
+    fn take_tally(&mut self, element_count: u64, missing_count: u64) -> Tally {
         let samples = std::mem::take(&mut self.samples);
         Tally {
             element_count,
@@ -140,7 +140,7 @@ impl Check for ColumnUnique {
     }
 
     fn finish(&mut self, _table: &TableInfo<'_>) -> Result<Outcome, CheckError> {
-        let tally = self.groups.into_tally(self.elements, self.missing);
+        let tally = self.groups.take_tally(self.elements, self.missing);
         Ok(Outcome {
             success: tally.success(self.mostly),
             result: tally.to_result(),
@@ -251,7 +251,7 @@ impl Check for CompoundUnique {
     }
 
     fn finish(&mut self, _table: &TableInfo<'_>) -> Result<Outcome, CheckError> {
-        let tally = self.groups.into_tally(self.elements, self.missing);
+        let tally = self.groups.take_tally(self.elements, self.missing);
         Ok(Outcome {
             success: tally.success(self.mostly),
             result: tally.to_result(),
