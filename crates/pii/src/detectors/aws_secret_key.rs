@@ -16,7 +16,7 @@ pub const DETECTOR: Detector = Detector {
     name: "aws_secret_key",
     entity: Entity::AwsSecretKey,
     patterns: &[
-        r#"(?i:aws)[A-Za-z0-9_.-]{0,30}(?i:secret|sk)[A-Za-z0-9_.-]{0,20}["']?[ \t]*(?::|=|=>)[ \t]*["']?[A-Za-z0-9/+]{40}"#,
+        r#"(?i-u:aws)[A-Za-z0-9_.-]*(?i-u:secret|sk)[A-Za-z0-9_.-]*["']?[ \t]*(?::|=|=>)[ \t]*["']?[A-Za-z0-9/+]{40}"#,
     ],
     context: &[],
     negative_context: &[],

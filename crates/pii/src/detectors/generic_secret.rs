@@ -19,7 +19,7 @@ pub const DETECTOR: Detector = Detector {
     name: "generic_secret",
     entity: Entity::GenericSecret,
     patterns: &[
-        r#"(?i:secret|token|api[_-]?key|apikey|passwd|password|pwd|auth[_-]?key|credential|access[_-]?key|private[_-]?key)[A-Za-z0-9_.-]{0,20}["']?[ \t]*(?::|=|=>)[ \t]*["']?[A-Za-z0-9/+_=.~!@#$%^&*-]{12,200}"#,
+        r#"(?i-u:secret|token|api[_-]?key|apikey|passwd|password|pwd|auth[_-]?key|credential|access[_-]?key|private[_-]?key)[A-Za-z0-9_.-]*["']?[ \t]*(?::|=|=>)[ \t]*["']?[A-Za-z0-9/+_=.~!@#$%^&*-]{12,}"#,
     ],
     context: &[],
     negative_context: &[],
@@ -87,7 +87,7 @@ fn validate(c: &Candidate<'_>) -> Option<Hit> {
     let mut value = &s[start..];
     // Sentence punctuation at the end is not part of the value.
     value = value.trim_end_matches(['.', ',', ';', '!']);
-    if value.len() < 12 {
+    if value.len() < 12 || value.len() > 200 {
         return None;
     }
     if SPECIFIC_PREFIXES.iter().any(|p| value.starts_with(p)) {

@@ -13,7 +13,7 @@ use crate::Entity;
 pub const DETECTOR: Detector = Detector {
     name: "gitlab_token",
     entity: Entity::GitlabToken,
-    patterns: &[r"(?-u:\b)(?:glpat|glptt|gldt|glrt)-[A-Za-z0-9_-]{20,64}"],
+    patterns: &[r"(?-u:\b)(?:glpat|glptt|gldt|glrt)-[A-Za-z0-9_-]{20,}"],
     context: &[],
     negative_context: &[],
     validate,

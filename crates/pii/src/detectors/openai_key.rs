@@ -15,7 +15,7 @@ pub const DETECTOR: Detector = Detector {
     name: "openai_key",
     entity: Entity::OpenaiKey,
     patterns: &[
-        r"(?-u:\b)sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,200}T3BlbkFJ[A-Za-z0-9_-]{16,200}",
+        r"(?-u:\b)sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,}T3BlbkFJ[A-Za-z0-9_-]{16,}",
         r"(?-u:\b)sk-[A-Za-z0-9]{48}(?-u:\b)",
     ],
     context: &[],

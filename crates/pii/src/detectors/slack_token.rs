@@ -15,7 +15,7 @@ pub const DETECTOR: Detector = Detector {
     name: "slack_token",
     entity: Entity::SlackToken,
     patterns: &[
-        r"(?-u:\b)xox[bpaers]-[0-9A-Za-z-]{20,200}",
+        r"(?-u:\b)xox[bpaers]-[0-9A-Za-z-]{20,}",
         r"(?-u:\b)xapp-[0-9]-[A-Z0-9]+-[0-9]+-[a-z0-9]{20,}",
         r"https://hooks\.slack\.com/(?:services|workflows)/T[A-Z0-9]{6,}/[AB][A-Z0-9]{6,}/[A-Za-z0-9]{16,}",
     ],

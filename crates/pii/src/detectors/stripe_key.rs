@@ -13,7 +13,7 @@ use crate::Entity;
 pub const DETECTOR: Detector = Detector {
     name: "stripe_key",
     entity: Entity::StripeKey,
-    patterns: &[r"(?-u:\b)[sr]k_(?:live|test)_[0-9A-Za-z]{24,247}"],
+    patterns: &[r"(?-u:\b)[sr]k_(?:live|test)_[0-9A-Za-z]{24,}"],
     context: &[],
     negative_context: &[],
     validate,

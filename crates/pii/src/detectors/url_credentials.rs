@@ -1,6 +1,8 @@
 //! URLs with credentials.
 //!
-//! **What it finds:** `scheme://user:password@host…` URLs
+//! **What it finds:** `scheme://user:password@host…` URLs for the common
+//! schemes (http(s), ftp(s), sftp, ssh, git, databases, redis, amqp, kafka,
+//! ldap, mail, s3, `jdbc:*`; listing them gives the automaton a literal prefix)
 //! (`postgres://app:s3cr3t@db.internal:5432/prod`, `https://bob:pw@example.com/`).
 //!
 //! **Validation:** the password part is non-empty and not a placeholder
@@ -16,7 +18,7 @@ pub const DETECTOR: Detector = Detector {
     name: "url_credentials",
     entity: Entity::UrlCredentials,
     patterns: &[
-        r#"(?-u:\b)[A-Za-z][A-Za-z0-9+.-]{1,15}://[^\s:/@'"<>]{1,128}:[^\s/@'"<>]{1,128}@[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[^\s'"<>]*)?"#,
+        r#"(?-u:\b)(?i-u:https?|ftps?|sftp|ssh|git|svn|postgres(?:ql)?|mysql|mariadb|mssql|sqlserver|oracle|mongodb(?:\+srv)?|redis|rediss|amqps?|kafka|nats|ldaps?|smtps?|imaps?|pop3s?|s3|jdbc:[a-z]+)://[^\s:/@'"<>]+:[^\s/@'"<>]+@[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[^\s'"<>]*)?"#,
     ],
     context: &[],
     negative_context: &[],
