@@ -199,7 +199,11 @@ fn looks_like_profile(path: &Path) -> bool {
 }
 
 /// Reads a data file into what the drift tests need.
-pub fn collect_file(path: &Path, data_args: &DataArgs, only: Option<&[String]>) -> anyhow::Result<Collected> {
+pub fn collect_file(
+    path: &Path,
+    data_args: &DataArgs,
+    only: Option<&[String]>,
+) -> anyhow::Result<Collected> {
     let ds = data_args.open(path)?;
     let _progress = Progress::bytes("reading", ds.file_size(), ds.progress_counter());
     let mut c = Collected::with_columns(ds.schema(), only);
