@@ -197,7 +197,7 @@ h1{font-size:1.5rem;margin:.2rem 0}.sub{color:#5b6570}.cards{display:flex;flex-w
 .card{border:1px solid #d8dde3;border-radius:8px;padding:.6rem 1rem;min-width:9rem}.card b{display:block;font-size:1.4rem}\
 .ok{color:#1a7f37}.bad{color:#cf222e}table{border-collapse:collapse;width:100%;table-layout:fixed}\
 td,th{border-bottom:1px solid #e4e8ec;padding:.45rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}\
-th{background:#f6f8fa}tr.fail td:first-child{border-left:4px solid #cf222e}tr.pass td:first-child{border-left:4px solid #1a7f37}\
+th{background:#f6f8fa}tr.fail>td:first-child{border-left:4px solid #cf222e}tr.pass>td:first-child{border-left:4px solid #1a7f37}\
 details{margin-top:.3rem}code,pre{font:13px ui-monospace,monospace;white-space:pre-wrap;overflow-wrap:anywhere}\
 .samples td{border:none;padding:.1rem .4rem}";
 
