@@ -58,7 +58,8 @@ pub struct ScanSummary {
 /// A unit of work produced by the reader thread.
 enum Unit {
     Text(csv::chunker::Chunk),
-    RowGroup(usize),
+    /// Rows `[start, start + len)` of a Parquet row group.
+    RowGroup(usize, u64, u64),
     Ready(RecordBatch),
 }
 
@@ -327,13 +328,22 @@ impl Dataset {
                 }
             }
             Layout::Parquet(layout) => {
-                // Row groups are read by the workers; count each as read when handed out.
-                let share = self.file_size / layout.row_group_rows.len().max(1) as u64;
-                for i in 0..layout.row_group_rows.len() {
-                    if tx.send(Ok(Unit::RowGroup(i))).is_err() {
-                        break;
+                // Row groups are cut into slices of a few batches so that memory is bounded
+                // by the slice, not by the writer's row-group size; pages outside a slice
+                // are skipped, not decoded. Slices count as read when handed out.
+                let slice = (self.options.batch_rows as u64 * 4).max(1);
+                let total: u64 = layout.row_group_rows.iter().sum::<u64>().max(1);
+                'groups: for (i, &rows) in layout.row_group_rows.iter().enumerate() {
+                    let mut start = 0;
+                    while start < rows {
+                        let len = slice.min(rows - start);
+                        if tx.send(Ok(Unit::RowGroup(i, start, len))).is_err() {
+                            break 'groups;
+                        }
+                        self.bytes_read
+                            .fetch_add(self.file_size * len / total, Ordering::Relaxed);
+                        start += len;
                     }
-                    self.bytes_read.fetch_add(share, Ordering::Relaxed);
                 }
             }
             Layout::Ipc => {
@@ -505,7 +515,7 @@ impl Dataset {
                 }
                 _ => Err(self.internal("a text chunk from a binary format")),
             },
-            Unit::RowGroup(index) => {
+            Unit::RowGroup(index, start, len) => {
                 let Layout::Parquet(layout) = &self.layout else {
                     return Err(self.internal("a row group outside a Parquet file"));
                 };
@@ -513,6 +523,7 @@ impl Dataset {
                     &self.path,
                     layout,
                     index,
+                    (start, len),
                     plan.columns.as_deref(),
                     self.options.batch_rows,
                 )?;

@@ -5,7 +5,8 @@ use std::path::Path;
 
 use arrow_array::RecordBatch;
 use parquet::arrow::arrow_reader::{
-    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowSelection,
+    RowSelector,
 };
 use parquet::arrow::ProjectionMask;
 
@@ -46,11 +47,13 @@ pub fn learn_layout(path: &Path) -> Result<ParquetLayout> {
     })
 }
 
-/// Decodes one row group into batches of at most `batch_rows` rows.
+/// Decodes rows `[start, start + len)` of one row group into batches of at most
+/// `batch_rows` rows.
 pub fn read_row_group(
     path: &Path,
     layout: &ParquetLayout,
     row_group: usize,
+    (start, len): (u64, u64),
     columns: Option<&[usize]>,
     batch_rows: usize,
 ) -> Result<Vec<RecordBatch>> {
@@ -63,6 +66,18 @@ pub fn read_row_group(
     if let Some(cols) = columns {
         let mask = ProjectionMask::roots(builder.parquet_schema(), cols.iter().copied());
         builder = builder.with_projection(mask);
+    }
+    let rows = layout.row_group_rows.get(row_group).copied().unwrap_or(0);
+    if start > 0 || start + len < rows {
+        let mut selectors = Vec::with_capacity(3);
+        if start > 0 {
+            selectors.push(RowSelector::skip(start as usize));
+        }
+        selectors.push(RowSelector::select(len as usize));
+        if start + len < rows {
+            selectors.push(RowSelector::skip((rows - start - len) as usize));
+        }
+        builder = builder.with_row_selection(RowSelection::from(selectors));
     }
     let reader = builder
         .with_row_groups(vec![row_group])
