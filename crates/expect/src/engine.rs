@@ -191,7 +191,17 @@ impl QualityScan {
             self.invalid_columns.insert(cell.column);
             self.null_cells -= 1; // an unparseable cell holds a value
         }
-        let cols: Vec<ColumnRef<'_>> = data.columns().iter().map(ColumnRef::of).collect();
+        // Temporal columns hash as their integer representation, not as formatted text.
+        let arrays: Vec<arrow_array::ArrayRef> = data
+            .columns()
+            .iter()
+            .map(|c| match c.data_type() {
+                t if t.is_temporal() => arrow_cast::cast(c, &arrow_schema::DataType::Int64)
+                    .unwrap_or_else(|_| c.clone()),
+                _ => c.clone(),
+            })
+            .collect();
+        let cols: Vec<ColumnRef<'_>> = arrays.iter().map(ColumnRef::of).collect();
         let hashes: Vec<u64> = (0..data.num_rows())
             .into_par_iter()
             .with_min_len(4096)
