@@ -74,7 +74,11 @@ impl Builder {
     /// Appends one field. Returns false when the text does not parse as the column's type
     /// (a null is appended then).
     #[inline]
-    fn push(&mut self, field: &[u8], nulls: &NullTokens) -> Result<bool, std::str::Utf8Error> {
+    fn push(
+        &mut self,
+        field: &[u8],
+        nulls: &NullTokens,
+    ) -> Result<bool, simdutf8::basic::Utf8Error> {
         if nulls.contains(field) {
             match self {
                 Self::Int(b) => b.append_null(),
@@ -116,7 +120,7 @@ impl Builder {
                 }
             },
             Self::Text(b) => {
-                b.append_value(std::str::from_utf8(field)?);
+                b.append_value(simdutf8::basic::from_utf8(field)?);
                 true
             }
         };

@@ -168,24 +168,45 @@ impl Check for Stat {
             }
             return Ok(());
         }
+        // Per batch: count, sum, extremes and the batch's own mean; then a second pass for
+        // its squared deviations, merged with Chan et al.'s formula (no division per value).
+        let (mut n, mut sum, mut min, mut max) = (0u64, 0.0f64, f64::INFINITY, f64::NEG_INFINITY);
         for i in 0..array.len() {
             if array.is_null(i) {
                 continue;
             }
             let Some(v) = col.num(i) else { continue };
-            self.count += 1;
-            let delta = v - self.mean;
-            self.mean += delta / self.count as f64;
-            self.m2 += delta * (v - self.mean);
-            self.sum += v;
-            if let ColumnRef::Int(a) = col {
-                self.int_sum += a.value(i) as i128;
-            } else if matches!(col, ColumnRef::Bool(_)) {
-                self.int_sum += v as i128;
+            n += 1;
+            sum += v;
+            min = min.min(v);
+            max = max.max(v);
+            match col {
+                ColumnRef::Int(a) => self.int_sum += a.value(i) as i128,
+                ColumnRef::Bool(_) => self.int_sum += v as i128,
+                _ => {}
             }
-            self.min = self.min.min(v);
-            self.max = self.max.max(v);
         }
+        if n == 0 {
+            return Ok(());
+        }
+        let batch_mean = sum / n as f64;
+        let mut batch_m2 = 0.0;
+        for i in 0..array.len() {
+            if !array.is_null(i) {
+                if let Some(v) = col.num(i) {
+                    let d = v - batch_mean;
+                    batch_m2 += d * d;
+                }
+            }
+        }
+        let total = self.count + n;
+        let delta = batch_mean - self.mean;
+        self.mean += delta * n as f64 / total as f64;
+        self.m2 += batch_m2 + delta * delta * (self.count as f64) * (n as f64) / total as f64;
+        self.count = total;
+        self.sum += sum;
+        self.min = self.min.min(min);
+        self.max = self.max.max(max);
         Ok(())
     }
 

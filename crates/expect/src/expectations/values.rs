@@ -5,7 +5,12 @@
 
 use std::collections::HashSet;
 
-use regex::Regex;
+/// Hash sets with a fast, non-cryptographic hasher (the keys come from the suite and
+/// the data; there is no adversary to defend against in a membership test).
+type FastSet<T> = HashSet<T, foldhash::fast::RandomState>;
+
+use regex_automata::meta::{Cache, Regex};
+use regex_automata::Input;
 use serde_json::Value;
 
 use crate::bounds::Bounds;
@@ -63,15 +68,15 @@ impl ValueRule for Between {
 /// A value set split by type, matched the way pandas' `isin` does: numbers match
 /// numbers (181.0 matches 181, `True` matches 1), strings match strings only.
 pub struct ValueSet {
-    nums: HashSet<OrdF64>,
-    strs: HashSet<String>,
+    nums: FastSet<OrdF64>,
+    strs: FastSet<String>,
 }
 
 impl ValueSet {
     /// Builds the set from suite values (nulls and nested values never match).
     pub fn new(values: &[Value]) -> Self {
-        let mut nums = HashSet::new();
-        let mut strs = HashSet::new();
+        let mut nums = FastSet::default();
+        let mut strs = FastSet::default();
         for v in values {
             match Key::from_json(v) {
                 Some(Key::Num(n)) => {
@@ -168,15 +173,21 @@ impl Regexes {
         })
     }
 
+    /// Whether `text` passes, using one search cache per regex (made once per batch, so
+    /// the worker threads never contend for the regex's shared cache pool).
     #[inline]
-    fn passes(&self, text: &str) -> bool {
+    fn passes(&self, caches: &mut [Cache], text: &str) -> bool {
+        let mut hit = self.regexes.iter().zip(caches.iter_mut()).map(|(r, c)| {
+            r.search_half_with(c, &Input::new(text).earliest(true))
+                .is_some()
+        });
         if self.negate {
             // not_match(_list): fails when any regex matches.
-            !self.regexes.iter().any(|r| r.is_match(text))
+            !hit.any(|m| m)
         } else {
             match self.match_on {
-                MatchOn::Any => self.regexes.iter().any(|r| r.is_match(text)),
-                MatchOn::All => self.regexes.iter().all(|r| r.is_match(text)),
+                MatchOn::Any => hit.any(|m| m),
+                MatchOn::All => hit.all(|m| m),
             }
         }
     }
@@ -184,9 +195,12 @@ impl Regexes {
 
 impl ValueRule for Regexes {
     fn failing_rows(&self, col: ColumnRef<'_>, out: &mut Vec<usize>) -> Result<(), CheckError> {
+        let mut caches: Vec<Cache> = self.regexes.iter().map(Regex::create_cache).collect();
         match col {
-            ColumnRef::Str(a) => push_failing(a, out, |i| !self.passes(a.value(i))),
-            _ => push_failing(array(&col), out, |i| !self.passes(&col.text(i))),
+            ColumnRef::Str(a) => push_failing(a, out, |i| !self.passes(&mut caches, a.value(i))),
+            _ => push_failing(array(&col), out, |i| {
+                !self.passes(&mut caches, &col.text(i))
+            }),
         }
         Ok(())
     }
