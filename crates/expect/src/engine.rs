@@ -208,7 +208,7 @@ impl QualityScan {
             .map(|i| {
                 let mut h = Xxh3::new();
                 for c in &cols {
-                    hash_cell(&mut h, c, i);
+                    c.hash_into(&mut h, i);
                 }
                 h.digest()
             })
@@ -217,38 +217,6 @@ impl QualityScan {
             if !self.rows.insert(h) {
                 self.duplicate_rows += 1;
             }
-        }
-    }
-}
-
-/// Feeds cell `i` into `h`: a type tag, then the value's bytes (no formatting).
-#[inline]
-fn hash_cell(h: &mut Xxh3, col: &ColumnRef<'_>, i: usize) {
-    if col.is_null(i) {
-        h.update(&[0]);
-        return;
-    }
-    match col {
-        ColumnRef::Int(a) => {
-            h.update(&[1]);
-            h.update(&a.value(i).to_le_bytes());
-        }
-        ColumnRef::Float(a) => {
-            h.update(&[2]);
-            h.update(&a.value(i).to_bits().to_le_bytes());
-        }
-        ColumnRef::Bool(a) => h.update(&[3, a.value(i) as u8]),
-        ColumnRef::Str(a) => {
-            let v = a.value(i).as_bytes();
-            h.update(&[4]);
-            h.update(&(v.len() as u64).to_le_bytes());
-            h.update(v);
-        }
-        ColumnRef::Other(_) => {
-            let t = col.text(i);
-            h.update(&[5]);
-            h.update(&(t.len() as u64).to_le_bytes());
-            h.update(t.as_bytes());
         }
     }
 }

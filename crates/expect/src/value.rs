@@ -79,6 +79,32 @@ impl<'a> ColumnRef<'a> {
         }
     }
 
+    /// Feeds row `i` into a hasher so that values equal for GX hash equal: a type tag,
+    /// then the value (numbers as the bits of their f64 with -0.0 folded into 0.0, so 1 and
+    /// 1.0 agree; text as its length and bytes, without allocating). Nulls hash as a tag.
+    #[inline]
+    pub fn hash_into(&self, h: &mut xxhash_rust::xxh3::Xxh3, i: usize) {
+        if self.is_null(i) {
+            h.update(&[0]);
+            return;
+        }
+        let text = |h: &mut xxhash_rust::xxh3::Xxh3, t: &str| {
+            h.update(&[3]);
+            h.update(&(t.len() as u64).to_le_bytes());
+            h.update(t.as_bytes());
+        };
+        match self {
+            Self::Bool(a) => h.update(&[1, a.value(i) as u8]),
+            Self::Int(_) | Self::Float(_) => {
+                let v = self.num(i).unwrap_or(f64::NAN) + 0.0;
+                h.update(&[2]);
+                h.update(&v.to_bits().to_le_bytes());
+            }
+            Self::Str(a) => text(h, a.value(i)),
+            Self::Other(_) => text(h, &self.text(i)),
+        }
+    }
+
     /// Row `i` as a JSON value (null for nulls).
     pub fn json(&self, i: usize) -> Value {
         if self.is_null(i) {

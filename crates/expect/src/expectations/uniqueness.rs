@@ -72,25 +72,6 @@ impl Groups {
     }
 }
 
-/// Hashes cell `i` of `col` (not null) into `h`, so that equal values (1 and 1.0, -0.0
-/// and 0.0) hash the same.
-fn hash_cell(h: &mut Xxh3, col: &ColumnRef<'_>, i: usize) {
-    match Key::of(col, i) {
-        Key::Bool(b) => {
-            h.update(&[1, b as u8]);
-        }
-        Key::Num(n) => {
-            h.update(&[2]);
-            h.update(&n.0.to_bits().to_le_bytes());
-        }
-        Key::Str(s) => {
-            h.update(&[3]);
-            h.update(&(s.len() as u64).to_le_bytes());
-            h.update(s.as_bytes());
-        }
-    }
-}
-
 /// `expect_column_values_to_be_unique`: nulls are missing, not duplicates.
 pub struct ColumnUnique {
     column: usize,
@@ -129,7 +110,7 @@ impl Check for ColumnUnique {
                 ColumnRef::Str(a) => xxhash_rust::xxh3::xxh3_64(a.value(i).as_bytes()),
                 _ => {
                     let mut h = Xxh3::new();
-                    hash_cell(&mut h, &col, i);
+                    col.hash_into(&mut h, i);
                     h.digest()
                 }
             };
@@ -235,11 +216,7 @@ impl Check for CompoundUnique {
             }
             let mut h = Xxh3::new();
             for c in &cols {
-                if c.is_null(i) {
-                    h.update(&[0]);
-                } else {
-                    hash_cell(&mut h, c, i);
-                }
+                c.hash_into(&mut h, i);
             }
             let names = &self.names;
             let cols = &cols;
