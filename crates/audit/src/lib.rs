@@ -20,7 +20,9 @@
 #![forbid(unsafe_code)]
 
 pub mod detectors;
+pub mod features;
 pub mod finding;
+pub mod model;
 pub mod table;
 
 pub use detectors::{audit, Context, Detector, Settings, ALL};
