@@ -308,6 +308,11 @@ impl Encoder {
         &self.dense_names
     }
 
+    /// Sparse indices below this are categorical slots; from it on, text buckets.
+    pub fn categorical_dim(&self) -> usize {
+        self.text_base as usize
+    }
+
     /// Whether any text column is encoded.
     pub fn has_text(&self) -> bool {
         !self.text.is_empty()
