@@ -24,6 +24,7 @@ pub mod features;
 pub mod finding;
 pub mod model;
 pub mod table;
+pub mod util;
 
 pub use detectors::{audit, Context, Detector, Settings, ALL};
 pub use finding::{Finding, Report, Skipped};

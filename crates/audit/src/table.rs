@@ -156,7 +156,7 @@ impl Table {
             })
         };
         let mut roles: Vec<(usize, Role)> = Vec::new();
-        let mut claim = |idx: usize, role: Role, roles: &mut Vec<(usize, Role)>| {
+        let claim = |idx: usize, role: Role, roles: &mut Vec<(usize, Role)>| {
             if let Some((_, first)) = roles.iter().find(|(i, _)| *i == idx) {
                 let name = |r: &Role| match r {
                     Role::Label => "the label",

@@ -10,16 +10,56 @@ use std::time::Instant;
 use crate::finding::{Finding, Report, Skipped};
 use crate::table::Table;
 
+pub mod exact_duplicates;
+
 /// Tunable thresholds shared by the detectors (the policy file and CLI flags fill these).
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// Seed for every random choice (fold assignment, MinHash permutations), so audits repeat.
     pub seed: u64,
+    /// Plain duplicates fail the audit when more than this share of rows are redundant
+    /// copies.
+    pub max_duplicate_share: f64,
+    /// When more than this share of rows share their features with another row, the
+    /// features are too coarse to tell rows apart, and conflicting duplicates are reported
+    /// without failing the audit.
+    pub coarse_share: f64,
+    /// Near-duplicate texts: Jaccard similarity of their word multisets at least this.
+    pub near_duplicate_jaccard: f64,
+    /// Near-duplicate numeric rows: every standardised feature within this many standard
+    /// deviations.
+    pub near_duplicate_eps: f64,
+    /// False discovery rate for trigger candidates (Benjamini–Hochberg).
+    pub trigger_fdr: f64,
+    /// A trigger must appear in at least this many rows.
+    pub trigger_min_support: usize,
+    /// A trigger must appear in at most this share of rows (triggers are rare).
+    pub trigger_max_share: f64,
+    /// Share of a trigger's rows that must carry its target label.
+    pub trigger_purity: f64,
+    /// Text triggers: share of the trigger's rows whose prediction must move off the
+    /// target label when the token is removed.
+    pub trigger_min_flip: f64,
+    /// Tabular triggers: share of the pattern's rows whose nearest neighbours (on the
+    /// other features) must mostly carry another label.
+    pub trigger_min_disagreement: f64,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { seed: 0x5eed }
+        Self {
+            seed: 0x5eed,
+            max_duplicate_share: 0.05,
+            coarse_share: 0.5,
+            near_duplicate_jaccard: 0.8,
+            near_duplicate_eps: 0.01,
+            trigger_fdr: 0.01,
+            trigger_min_support: 5,
+            trigger_max_share: 0.05,
+            trigger_purity: 0.95,
+            trigger_min_flip: 0.2,
+            trigger_min_disagreement: 0.2,
+        }
     }
 }
 
@@ -45,7 +85,7 @@ pub trait Detector: Sync {
 }
 
 /// Every detector, in the order reports list them.
-pub const ALL: &[&dyn Detector] = &[];
+pub const ALL: &[&dyn Detector] = &[&exact_duplicates::ExactDuplicates];
 
 /// Runs `detectors` (normally [`ALL`]) over `table` and gathers the report.
 pub fn audit(
