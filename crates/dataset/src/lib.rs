@@ -30,6 +30,7 @@ pub mod jsonl;
 pub mod normalize;
 pub mod options;
 pub mod parquet;
+pub mod write;
 
 pub use batch::{Batch, InvalidCell};
 pub use dataset::{Dataset, ScanSummary};
