@@ -86,7 +86,7 @@ impl OutputFormat {
 /// Where bytes go: the temporary file, possibly through gzip.
 enum Out {
     Plain(BufWriter<File>),
-    Gz(flate2::write::GzEncoder<BufWriter<File>>),
+    Gz(Box<flate2::write::GzEncoder<BufWriter<File>>>),
 }
 
 impl Write for Out {
@@ -109,7 +109,7 @@ impl Out {
     fn close(self) -> std::io::Result<()> {
         let buffered = match self {
             Out::Plain(w) => w,
-            Out::Gz(w) => w.finish()?,
+            Out::Gz(w) => (*w).finish()?,
         };
         let file = buffered.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()
@@ -117,8 +117,8 @@ impl Out {
 }
 
 enum Sink {
-    Csv(arrow_csv::Writer<Out>),
-    Json(arrow_json::LineDelimitedWriter<Out>),
+    Csv(Box<arrow_csv::Writer<Out>>),
+    Json(Box<arrow_json::LineDelimitedWriter<Out>>),
     Parquet(Box<parquet::arrow::ArrowWriter<BufWriter<File>>>),
 }
 
@@ -181,10 +181,10 @@ impl DatasetWriter {
         let buffered = BufWriter::with_capacity(1 << 20, file);
         let out = |buffered| {
             if gzip {
-                Out::Gz(flate2::write::GzEncoder::new(
+                Out::Gz(Box::new(flate2::write::GzEncoder::new(
                     buffered,
                     flate2::Compression::default(),
-                ))
+                )))
             } else {
                 Out::Plain(buffered)
             }
@@ -208,11 +208,11 @@ impl DatasetWriter {
                 // file with no rows still names its columns
                 w.write(&RecordBatch::new_empty(schema.clone()))
                     .map_err(|e| format_err(&e))?;
-                Sink::Csv(w)
+                Sink::Csv(Box::new(w))
             }
-            OutputFormat::JsonLines => {
-                Sink::Json(arrow_json::LineDelimitedWriter::new(out(buffered)))
-            }
+            OutputFormat::JsonLines => Sink::Json(Box::new(arrow_json::LineDelimitedWriter::new(
+                out(buffered),
+            ))),
             OutputFormat::Parquet => {
                 let props = parquet::file::properties::WriterProperties::builder()
                     .set_compression(parquet::basic::Compression::ZSTD(
@@ -457,8 +457,11 @@ mod round_trip {
         let dir = tempfile::tempdir().unwrap();
         let src = dir.path().join("src.parquet");
         write_batches(&src, sample().schema(), &[sample()]).unwrap();
-        let mut opts = ReadOptions::default();
-        opts.batch_rows = 2; // several batches: row numbers must carry across them
+        // several batches: row numbers must carry across them
+        let opts = ReadOptions {
+            batch_rows: 2,
+            ..ReadOptions::default()
+        };
         let ds = Dataset::open(&src, &opts).unwrap();
         let out = dir.path().join("kept.csv");
         let n = write_rows(&ds, |r| r == 1 || r == 4, &out).unwrap();
