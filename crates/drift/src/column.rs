@@ -231,6 +231,30 @@ pub fn run_stattest(test: StatTest, input: &ColumnInput) -> Result<TestOutcome, 
         (StatTest::TTest, ColumnInput::Numerical { reference, current }) => {
             TestOutcome::pair(stattests::t_test::t_test(reference, current)?)
         }
+        (StatTest::Anderson, ColumnInput::Numerical { reference, current }) => {
+            let r = stattests::anderson::anderson_ksamp(reference.values(), current.values())?;
+            TestOutcome::pair((r.statistic, r.pvalue))
+        }
+        (StatTest::CramerVonMises, ColumnInput::Numerical { reference, current }) => {
+            let r = stattests::cramer_von_mises::cramervonmises_2samp(
+                reference.values(),
+                current.values(),
+            )?;
+            TestOutcome::pair((r.statistic, r.pvalue))
+        }
+        (StatTest::MannWhitney, ColumnInput::Numerical { reference, current }) => {
+            let r = stattests::mannw::mannwhitneyu_less(reference.values(), current.values())?;
+            TestOutcome::pair((r.statistic, r.pvalue))
+        }
+        (StatTest::Tvd, ColumnInput::Categorical(c)) => {
+            TestOutcome::pair(stattests::tvd::tvd_test(c)?)
+        }
+        (StatTest::FisherExact, ColumnInput::Categorical(c)) => {
+            TestOutcome::pair(stattests::fisher_exact::fisher_exact_counts(c)?)
+        }
+        (StatTest::GTest, ColumnInput::Categorical(c)) => {
+            TestOutcome::pair(stattests::g_test::g_test(c)?)
+        }
         (StatTest::Hellinger, ColumnInput::Numerical { reference, current }) => TestOutcome::score(
             stattests::hellinger::hellinger_numerical(reference, current),
         ),

@@ -11,21 +11,31 @@
 //! Evidently values), add a variant here with its name/threshold/rule, and one arm in
 //! [`crate::column::run_stattest`].
 //!
-//! Not implemented (they need permutations, random sampling or an exact
-//! distribution we have not ported): `anderson`, `cramer_von_mises`, `mannw`,
-//! `TVD` (a 1000-permutation test), `fisher_exact`, `es`, `empirical_mmd`; and
-//! `g_test`, which in Evidently 0.7.23 passes unscaled expected counts to scipy and
-//! fails whenever the two samples differ in size.
+//! Where a test deliberately differs from Evidently 0.7.23, its file says so:
+//! `TVD`'s permutation p-value is reproduced draw for draw but on rows grouped by
+//! category ([`tvd`]); `g_test` and `fisher_exact` also answer when the two samples
+//! differ in size, where Evidently raises ([`g_test`], [`fisher_exact`]).
+//!
+//! Not implemented: `es` (Epps-Singleton) and `empirical_mmd` (a permutation test on
+//! a Gaussian-kernel MMD).
 
+pub mod anderson;
 pub mod chisquare;
+pub mod cramer_von_mises;
 pub mod energy;
+pub mod fisher_exact;
+pub mod g_test;
 pub mod hellinger;
 pub mod jensenshannon;
 pub mod kl_div;
 pub mod kolmogorov;
 pub mod ks;
+pub mod mannw;
+pub mod mt19937;
 pub mod psi;
+pub mod ranks;
 pub mod t_test;
+pub mod tvd;
 pub mod wasserstein;
 pub mod z;
 
@@ -92,11 +102,29 @@ pub enum StatTest {
     /// Student's t-test, p-value.
     #[serde(rename = "t_test")]
     TTest,
+    /// k-sample Anderson-Darling (midrank), p-value capped to [0.001, 0.25].
+    #[serde(rename = "anderson")]
+    Anderson,
+    /// Two-sample Cramér-von Mises, p-value.
+    #[serde(rename = "cramer_von_mises")]
+    CramerVonMises,
+    /// Mann-Whitney U, one-sided (`alternative="less"`) p-value.
+    #[serde(rename = "mannw")]
+    MannWhitney,
+    /// Total variation distance, permutation p-value.
+    #[serde(rename = "TVD")]
+    Tvd,
+    /// Fisher's exact test on the 2x2 table of a binary column, p-value.
+    #[serde(rename = "fisher_exact")]
+    FisherExact,
+    /// G-test (log-likelihood ratio), p-value.
+    #[serde(rename = "g_test")]
+    GTest,
 }
 
 impl StatTest {
     /// Every implemented test.
-    pub const ALL: [StatTest; 10] = [
+    pub const ALL: [StatTest; 16] = [
         StatTest::Ks,
         StatTest::ChiSquare,
         StatTest::Z,
@@ -107,6 +135,12 @@ impl StatTest {
         StatTest::Hellinger,
         StatTest::EnergyDistance,
         StatTest::TTest,
+        StatTest::Anderson,
+        StatTest::CramerVonMises,
+        StatTest::MannWhitney,
+        StatTest::Tvd,
+        StatTest::FisherExact,
+        StatTest::GTest,
     ];
 
     /// Evidently's short name (`ks`, `chisquare`, ...).
@@ -122,6 +156,12 @@ impl StatTest {
             StatTest::Hellinger => "hellinger",
             StatTest::EnergyDistance => "ed",
             StatTest::TTest => "t_test",
+            StatTest::Anderson => "anderson",
+            StatTest::CramerVonMises => "cramer_von_mises",
+            StatTest::MannWhitney => "mannw",
+            StatTest::Tvd => "TVD",
+            StatTest::FisherExact => "fisher_exact",
+            StatTest::GTest => "g_test",
         }
     }
 
@@ -138,6 +178,12 @@ impl StatTest {
             StatTest::Hellinger => "Hellinger distance",
             StatTest::EnergyDistance => "Energy-distance",
             StatTest::TTest => "t_test",
+            StatTest::Anderson => "Anderson-Darling",
+            StatTest::CramerVonMises => "Cramer-von Mises",
+            StatTest::MannWhitney => "Mann-Whitney U-rank test",
+            StatTest::Tvd => "Total-Variation-Distance",
+            StatTest::FisherExact => "Fisher's Exact test",
+            StatTest::GTest => "g_test",
         }
     }
 
@@ -154,13 +200,23 @@ impl StatTest {
             StatTest::Hellinger => "hellinger_distance",
             StatTest::EnergyDistance => "energy_distance",
             StatTest::TTest => "t_test_pooled_pvalue",
+            StatTest::Anderson => "anderson_ksamp_midrank_pvalue_capped",
+            StatTest::CramerVonMises => "cvm_2samp_pvalue",
+            StatTest::MannWhitney => "mannwhitneyu_pvalue_less",
+            StatTest::Tvd => "tvd_permutation_pvalue_1000",
+            StatTest::FisherExact => "fisher_exact_pvalue_two_sided",
+            StatTest::GTest => "g_test_pvalue_scaled",
         }
     }
 
     /// Evidently's default threshold.
     pub fn default_threshold(self) -> f64 {
         match self {
-            StatTest::Ks | StatTest::ChiSquare | StatTest::Z | StatTest::TTest => 0.05,
+            StatTest::Ks
+            | StatTest::ChiSquare
+            | StatTest::Z
+            | StatTest::TTest
+            | StatTest::MannWhitney => 0.05,
             _ => 0.1,
         }
     }
@@ -168,8 +224,15 @@ impl StatTest {
     /// How the score is compared with the threshold.
     pub fn rule(self) -> DriftRule {
         match self {
-            StatTest::Ks => DriftRule::PValueAtMost,
-            StatTest::ChiSquare | StatTest::Z | StatTest::TTest => DriftRule::PValueBelow,
+            StatTest::Ks | StatTest::CramerVonMises => DriftRule::PValueAtMost,
+            StatTest::ChiSquare
+            | StatTest::Z
+            | StatTest::TTest
+            | StatTest::Anderson
+            | StatTest::MannWhitney
+            | StatTest::Tvd
+            | StatTest::FisherExact
+            | StatTest::GTest => DriftRule::PValueBelow,
             StatTest::EnergyDistance => DriftRule::ScoreAbove,
             _ => DriftRule::ScoreAtLeast,
         }
@@ -186,9 +249,14 @@ impl StatTest {
     /// Whether the test applies to a column of this type.
     pub fn allows(self, t: ColumnType) -> bool {
         match self {
-            StatTest::Ks | StatTest::Wasserstein | StatTest::EnergyDistance | StatTest::TTest => {
-                t == ColumnType::Numerical
-            }
+            StatTest::Ks
+            | StatTest::Wasserstein
+            | StatTest::EnergyDistance
+            | StatTest::TTest
+            | StatTest::Anderson
+            | StatTest::CramerVonMises
+            | StatTest::MannWhitney => t == ColumnType::Numerical,
+            StatTest::Tvd | StatTest::FisherExact | StatTest::GTest => t == ColumnType::Categorical,
             _ => true,
         }
     }
