@@ -592,7 +592,20 @@ impl Graph {
             "gate.ingest" => {
                 let n = self.get_or_add(NodeKind::Drop, subject, e.seq);
                 self.set_digest(n, &e.subject.digest);
-                self.copy_attrs(n, d, &["source", "file", "tier", "bytes", "risk"]);
+                self.copy_attrs(
+                    n,
+                    d,
+                    &[
+                        "source",
+                        "file",
+                        "tier",
+                        "bytes",
+                        "risk",
+                        "signed_by",
+                        "licence",
+                        "dataset",
+                    ],
+                );
                 self.set_status(n, "quarantined");
                 if let Some(src) = details_str(d, "source") {
                     let s = self.get_or_add(NodeKind::Source, src, e.seq);
@@ -650,7 +663,11 @@ impl Graph {
                 );
                 self.set_attr(a, "approver", Value::String(who));
                 self.set_attr(a, "drop", Value::String(subject.to_string()));
-                self.copy_attrs(a, d, &["report_sha256", "reason", "envelope_sha256"]);
+                self.copy_attrs(
+                    a,
+                    d,
+                    &["key_id", "report_sha256", "reason", "envelope_sha256"],
+                );
                 let mut digests = e.subject.digest.clone();
                 for k in ["envelope_sha256", "report_sha256"] {
                     if let Some(v) = details_str(d, k) {
@@ -678,7 +695,19 @@ impl Graph {
                     };
                 self.set_attr(v, "dataset", Value::String(dataset.clone()));
                 self.set_attr(v, "version", Value::String(version.clone()));
-                self.copy_attrs(v, d, &["source", "approvers", "drop", "bytes", "rows"]);
+                self.copy_attrs(
+                    v,
+                    d,
+                    &[
+                        "source",
+                        "approvers",
+                        "drop",
+                        "bytes",
+                        "rows",
+                        "report_sha256",
+                        "previous",
+                    ],
+                );
                 self.set_attr(v, "status", Value::String("promoted".into()));
                 self.set_attr(v, "promoted_seq", Value::from(e.seq));
                 let st = self.datasets.entry(dataset).or_default();
@@ -872,7 +901,7 @@ pub(crate) mod tests {
                 4,
                 "gate.approve",
                 s("d-1").with_digest("sha256", h('a')),
-                json!({"approver": "ed25519:alice", "envelope_sha256": h('e'), "report_sha256": h('1')}),
+                json!({"approver": "alice", "key_id": "ed25519:alice", "envelope_sha256": h('e'), "report_sha256": h('1')}),
             ),
             entry(
                 5,
@@ -943,7 +972,7 @@ pub(crate) mod tests {
             "drop:d-1",
             "source:vendor-x",
             "report:review:d-1@3",
-            "approval:d-1/ed25519:alice@4",
+            "approval:d-1/alice@4",
         ] {
             assert!(up.iter().any(|k| k == want), "{want} missing from {up:?}");
         }
