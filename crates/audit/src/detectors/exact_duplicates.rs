@@ -47,7 +47,11 @@ pub fn fingerprint(table: &Table, r: usize) -> u64 {
     let mut h = 0x0123_4567_89ab_cdefu64;
     for c in &table.numeric {
         let v = c.values[r];
-        let bits = if v.is_nan() { f64::NAN.to_bits() } else { v.to_bits() };
+        let bits = if v.is_nan() {
+            f64::NAN.to_bits()
+        } else {
+            v.to_bits()
+        };
         h = combine(h, bits);
     }
     for c in &table.categorical {
@@ -297,7 +301,11 @@ impl GroupFindings<'_> {
 }
 
 /// Table indices → file rows, sorted by score (highest first), then by row.
-pub(crate) fn sort_by_score(table: &Table, rows: Vec<u32>, scores: Vec<f64>) -> (Vec<u64>, Vec<f64>) {
+pub(crate) fn sort_by_score(
+    table: &Table,
+    rows: Vec<u32>,
+    scores: Vec<f64>,
+) -> (Vec<u64>, Vec<f64>) {
     let mut pairs: Vec<(u64, f64)> = rows
         .into_iter()
         .zip(scores)
@@ -401,7 +409,10 @@ mod tests {
         assert_eq!(conflict.rows, vec![5]);
         assert_eq!(conflict.scores, vec![1.0]);
         assert_eq!(conflict.detail["groups"][0]["rows"], json!([1, 4, 5]));
-        assert_eq!(conflict.detail["groups"][0]["labels"], json!(["a", "a", "b"]));
+        assert_eq!(
+            conflict.detail["groups"][0]["labels"],
+            json!(["a", "a", "b"])
+        );
         let plain = &f[1];
         assert_eq!(plain.rows, vec![3, 4, 7]);
         assert_eq!(plain.detail["groups_total"], json!(3));

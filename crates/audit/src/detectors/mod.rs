@@ -11,6 +11,9 @@ use crate::finding::{Finding, Report, Skipped};
 use crate::table::Table;
 
 pub mod exact_duplicates;
+pub mod label_issues;
+pub mod near_duplicates;
+pub mod text_trigger;
 
 /// Tunable thresholds shared by the detectors (the policy file and CLI flags fill these).
 #[derive(Debug, Clone)]
@@ -43,6 +46,20 @@ pub struct Settings {
     /// Tabular triggers: share of the pattern's rows whose nearest neighbours (on the
     /// other features) must mostly carry another label.
     pub trigger_min_disagreement: f64,
+    /// Label issues: cross-validation folds for the out-of-sample probabilities.
+    pub label_folds: usize,
+    /// Label issues: the model's inverse L2 strength (scikit-learn's `C`).
+    pub label_c: f64,
+    /// Label issues: how flagged rows are ranked.
+    pub label_rank_by: label_issues::RankBy,
+    /// Label issues fail the audit when more than this share of labelled rows is flagged.
+    pub label_issue_max_share: f64,
+    /// Outliers: rows beyond this chi-square quantile of the robust distance are flagged.
+    pub outlier_quantile: f64,
+    /// Outliers fail the audit when more than this share of a class is flagged.
+    pub outlier_max_share: f64,
+    /// Baseline shift: a class share may move by this much (absolute) before it counts.
+    pub class_share_tolerance: f64,
 }
 
 impl Default for Settings {
@@ -59,6 +76,13 @@ impl Default for Settings {
             trigger_purity: 0.95,
             trigger_min_flip: 0.2,
             trigger_min_disagreement: 0.2,
+            label_folds: 5,
+            label_c: 1.0,
+            label_rank_by: label_issues::RankBy::SelfConfidence,
+            label_issue_max_share: 0.03,
+            outlier_quantile: 0.999,
+            outlier_max_share: 0.01,
+            class_share_tolerance: 0.05,
         }
     }
 }
@@ -85,7 +109,11 @@ pub trait Detector: Sync {
 }
 
 /// Every detector, in the order reports list them.
-pub const ALL: &[&dyn Detector] = &[&exact_duplicates::ExactDuplicates];
+pub const ALL: &[&dyn Detector] = &[
+    &exact_duplicates::ExactDuplicates,
+    &near_duplicates::NearDuplicates,
+    &text_trigger::TextTrigger,
+];
 
 /// Runs `detectors` (normally [`ALL`]) over `table` and gathers the report.
 pub fn audit(
