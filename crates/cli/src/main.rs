@@ -67,6 +67,9 @@ enum Command {
     /// Integrity baselines of folders: baseline, check (cron-friendly, exit 1 on change), list.
     #[command(subcommand)]
     Integrity(commands::integrity::Command),
+    /// Lineage from the ledger: what fed a dataset version or model, what used a drop or source;
+    /// OpenLineage and in-toto export; `lineage link` registers a trained model.
+    Lineage(commands::lineage::Args),
 }
 
 fn main() -> ExitCode {
@@ -97,6 +100,7 @@ fn main() -> ExitCode {
         Command::Log(cmd) => commands::log::run(cmd),
         Command::Watch(args) => commands::watch::run(args),
         Command::Integrity(cmd) => commands::integrity::run(cmd),
+        Command::Lineage(args) => commands::lineage::run(args),
     };
     match result {
         Ok(code) => code,

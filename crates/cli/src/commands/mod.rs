@@ -6,6 +6,7 @@ pub mod hash;
 pub mod init;
 pub mod integrity;
 pub mod keygen;
+pub mod lineage;
 pub mod log;
 pub mod manifest;
 pub mod model;
