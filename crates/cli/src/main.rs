@@ -70,6 +70,9 @@ enum Command {
     /// Lineage from the ledger: what fed a dataset version or model, what used a drop or source;
     /// OpenLineage and in-toto export; `lineage link` registers a trained model.
     Lineage(commands::lineage::Args),
+    /// Red-team the data pipeline: inject known poisoning with a ground truth, score an audit.
+    #[command(subcommand)]
+    Redteam(commands::redteam::Command),
 }
 
 fn main() -> ExitCode {
@@ -101,6 +104,7 @@ fn main() -> ExitCode {
         Command::Watch(args) => commands::watch::run(args),
         Command::Integrity(cmd) => commands::integrity::run(cmd),
         Command::Lineage(args) => commands::lineage::run(args),
+        Command::Redteam(cmd) => commands::redteam::run(cmd),
     };
     match result {
         Ok(code) => code,

@@ -12,6 +12,7 @@ pub mod manifest;
 pub mod model;
 pub mod pii;
 pub mod profile;
+pub mod redteam;
 pub mod schema;
 pub mod sign;
 pub mod suite;
