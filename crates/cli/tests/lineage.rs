@@ -89,7 +89,7 @@ fn gate_history(dir: &Path) {
 /// A valid `.npy` file: four float32 zeros.
 fn tiny_npy() -> Vec<u8> {
     let mut h = "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }".to_string();
-    while (10 + h.len() + 1) % 64 != 0 {
+    while !(10 + h.len() + 1).is_multiple_of(64) {
         h.push(' ');
     }
     h.push('\n');
@@ -118,7 +118,18 @@ fn link_walk_export_and_refuse() {
     std::fs::create_dir_all(&model).unwrap();
     std::fs::write(model.join("weights.npy"), tiny_npy()).unwrap();
     std::fs::write(model.join("config.json"), "{\"layers\": 2}").unwrap();
-    let o = dg(d, &["lineage", "link", "fraud-model", "--trained-on", "train/v1", "--format", "json"]);
+    let o = dg(
+        d,
+        &[
+            "lineage",
+            "link",
+            "fraud-model",
+            "--trained-on",
+            "train/v1",
+            "--format",
+            "json",
+        ],
+    );
     assert_eq!(code(&o), 0, "{}{}", out(&o), err(&o));
     let linked: Value = serde_json::from_str(&out(&o)).unwrap();
     assert_eq!(linked["model"], "fraud-model");
@@ -129,60 +140,159 @@ fn link_walk_export_and_refuse() {
 
     // A malicious pickle is refused (exit 1) and nothing is recorded.
     let before = ledger_size(d);
-    std::fs::write(d.join("evil.pkl"), b"\x80\x02cos\nsystem\nX\x04\x00\x00\x00true\x85R.").unwrap();
-    let o = dg(d, &["lineage", "link", "evil.pkl", "--trained-on", "train/v1"]);
+    std::fs::write(
+        d.join("evil.pkl"),
+        b"\x80\x02cos\nsystem\nX\x04\x00\x00\x00true\x85R.",
+    )
+    .unwrap();
+    let o = dg(
+        d,
+        &["lineage", "link", "evil.pkl", "--trained-on", "train/v1"],
+    );
     assert_eq!(code(&o), 1, "{}", err(&o));
-    assert!(err(&o).contains("malicious") && err(&o).contains("os.system"), "{}", err(&o));
+    assert!(
+        err(&o).contains("malicious") && err(&o).contains("os.system"),
+        "{}",
+        err(&o)
+    );
     assert_eq!(ledger_size(d), before);
     // A version that was never promoted is refused (exit 2), naming what exists.
-    let o = dg(d, &["lineage", "link", "fraud-model", "--trained-on", "train/v9"]);
+    let o = dg(
+        d,
+        &["lineage", "link", "fraud-model", "--trained-on", "train/v9"],
+    );
     assert_eq!(code(&o), 2);
-    assert!(err(&o).contains("train/v9 is not promoted") && err(&o).contains("train/v1"), "{}", err(&o));
+    assert!(
+        err(&o).contains("train/v9 is not promoted") && err(&o).contains("train/v1"),
+        "{}",
+        err(&o)
+    );
     assert_eq!(ledger_size(d), before);
 
     // Upstream of the model: the version, the drop, its source, review and approval.
     let o = dg(d, &["lineage", "fraud-model", "--upstream"]);
     assert_eq!(code(&o), 0, "{}", err(&o));
     let t = out(&o);
-    for want in ["train/v1", "d-1", "vendor-x", "review of d-1", "checks: suite pass, audit pass", "alice", "promote", "trained-on"] {
+    for want in [
+        "train/v1",
+        "d-1",
+        "vendor-x",
+        "review of d-1",
+        "checks: suite pass, audit pass",
+        "alice",
+        "promote",
+        "trained-on",
+    ] {
         assert!(t.contains(want), "{want} missing:\n{t}");
     }
     assert!(!t.contains("d-2"), "the rejected drop fed nothing:\n{t}");
 
     // Downstream of the source: both drops, the version, the model; of the poisoned drop: no model.
-    let o = dg(d, &["lineage", "vendor-x", "--downstream", "--format", "json"]);
+    let o = dg(
+        d,
+        &["lineage", "vendor-x", "--downstream", "--format", "json"],
+    );
     let j: Value = serde_json::from_str(&out(&o)).unwrap();
-    let keys: Vec<&str> = j["downstream"].as_array().unwrap().iter().map(|n| n["key"].as_str().unwrap()).collect();
-    assert!(keys.contains(&"drop:d-2") && keys.contains(&"version:train/v1"), "{keys:?}");
-    assert!(keys.iter().any(|k| k.starts_with("model:fraud-model@")), "{keys:?}");
+    let keys: Vec<&str> = j["downstream"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["key"].as_str().unwrap())
+        .collect();
+    assert!(
+        keys.contains(&"drop:d-2") && keys.contains(&"version:train/v1"),
+        "{keys:?}"
+    );
+    assert!(
+        keys.iter().any(|k| k.starts_with("model:fraud-model@")),
+        "{keys:?}"
+    );
     let o = dg(d, &["lineage", "d-2", "--downstream", "--format", "json"]);
     let j: Value = serde_json::from_str(&out(&o)).unwrap();
-    assert!(j["downstream"].as_array().unwrap().iter().all(|n| n["kind"] == "report"), "{j}");
+    assert!(
+        j["downstream"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n["kind"] == "report"),
+        "{j}"
+    );
     assert_eq!(j["roots"][0]["attrs"]["status"], "rejected");
 
     // OpenLineage: ingest, review, promote, link — one event per line, stitched by name.
-    let o = dg(d, &["lineage", "fraud-model", "--upstream", "--format", "openlineage"]);
+    let o = dg(
+        d,
+        &[
+            "lineage",
+            "fraud-model",
+            "--upstream",
+            "--format",
+            "openlineage",
+        ],
+    );
     assert_eq!(code(&o), 0, "{}", err(&o));
-    let events: Vec<Value> = out(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let jobs: Vec<&str> = events.iter().map(|e| e["job"]["name"].as_str().unwrap()).collect();
-    assert_eq!(jobs, ["gate.ingest/vendor-x", "gate.review/vendor-x", "gate.promote/train", "lineage.link/fraud-model"]);
-    assert!(events.iter().all(|e| e["job"]["namespace"] == "datagate://demo" && e["eventType"] == "COMPLETE"));
+    let events: Vec<Value> = out(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let jobs: Vec<&str> = events
+        .iter()
+        .map(|e| e["job"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        jobs,
+        [
+            "gate.ingest/vendor-x",
+            "gate.review/vendor-x",
+            "gate.promote/train",
+            "lineage.link/fraud-model"
+        ]
+    );
+    assert!(events
+        .iter()
+        .all(|e| e["job"]["namespace"] == "datagate://demo" && e["eventType"] == "COMPLETE"));
     assert_eq!(events[3]["inputs"][0], events[2]["outputs"][0]);
-    assert_eq!(events[3]["outputs"][0]["facets"]["version"]["datasetVersion"], model_sha.as_str());
-    let mut ids: Vec<&str> = events.iter().map(|e| e["run"]["runId"].as_str().unwrap()).collect();
+    assert_eq!(
+        events[3]["outputs"][0]["facets"]["version"]["datasetVersion"],
+        model_sha.as_str()
+    );
+    let mut ids: Vec<&str> = events
+        .iter()
+        .map(|e| e["run"]["runId"].as_str().unwrap())
+        .collect();
     ids.dedup();
     assert_eq!(ids.len(), 4);
     // The same export twice is byte-identical (run ids come from the ledger, not a clock).
-    let again = dg(d, &["lineage", "fraud-model", "--upstream", "--format", "openlineage"]);
+    let again = dg(
+        d,
+        &[
+            "lineage",
+            "fraud-model",
+            "--upstream",
+            "--format",
+            "openlineage",
+        ],
+    );
     assert_eq!(out(&again), out(&o));
     // Without a NAME: every run of the ledger (the poisoned drop's ingest and review too).
     let o = dg(d, &["lineage", "--format", "openlineage"]);
     assert_eq!(out(&o).lines().count(), 6);
 
     // in-toto: the version's provenance; a drop has none.
-    let o = dg(d, &["lineage", "train/v1", "--format", "intoto", "-o", "prov.json"]);
+    let o = dg(
+        d,
+        &[
+            "lineage",
+            "train/v1",
+            "--format",
+            "intoto",
+            "-o",
+            "prov.json",
+        ],
+    );
     assert_eq!(code(&o), 0, "{}", err(&o));
-    let st: Value = serde_json::from_str(&std::fs::read_to_string(d.join("prov.json")).unwrap()).unwrap();
+    let st: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("prov.json")).unwrap()).unwrap();
     assert_eq!(st["_type"], "https://in-toto.io/Statement/v1");
     assert_eq!(st["predicateType"], "https://slsa.dev/provenance/v1");
     assert_eq!(st["subject"][0]["digest"]["sha256"], sha('a'));

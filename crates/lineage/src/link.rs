@@ -274,7 +274,7 @@ mod tests {
     pub(crate) fn tiny_npy() -> Vec<u8> {
         let header = "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }";
         let mut h = header.to_string();
-        while (10 + h.len() + 1) % 64 != 0 {
+        while !(10 + h.len() + 1).is_multiple_of(64) {
             h.push(' ');
         }
         h.push('\n');

@@ -104,7 +104,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| openlineage::namespace(&project.name()));
     let body = match &args.name {
         None => match args.format {
-            Format::Openlineage => openlineage::to_json_lines(&openlineage::all_events(&graph, &ns)),
+            Format::Openlineage => {
+                openlineage::to_json_lines(&openlineage::all_events(&graph, &ns))
+            }
             Format::Json => serde_json::to_string_pretty(&summary_json(&graph))? + "\n",
             Format::Text => summary_text(&graph),
             Format::Intoto => anyhow::bail!(
@@ -125,8 +127,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 let lin = graph.walk(&roots, dir);
                 match args.format {
                     Format::Text => render::text(&graph, &lin),
-                    Format::Json => serde_json::to_string_pretty(&render::json(&graph, name, &lin))? + "\n",
-                    _ => openlineage::to_json_lines(&openlineage::events(&graph, &ns, lin.seqs(&graph))),
+                    Format::Json => {
+                        serde_json::to_string_pretty(&render::json(&graph, name, &lin))? + "\n"
+                    }
+                    _ => openlineage::to_json_lines(&openlineage::events(
+                        &graph,
+                        &ns,
+                        lin.seqs(&graph),
+                    )),
                 }
             }
         }
@@ -165,9 +173,15 @@ fn summary_text(g: &Graph) -> String {
         ));
     }
     for n in g.nodes().iter().filter(|n| n.kind == NodeKind::Model) {
-        out.push_str(&format!("  model   {}  {}\n", n.name, render::node_summary(g, n)));
+        out.push_str(&format!(
+            "  model   {}  {}\n",
+            n.name,
+            render::node_summary(g, n)
+        ));
     }
-    out.push_str("trace one with `datagate lineage NAME` (a dataset version, model, drop or source)\n");
+    out.push_str(
+        "trace one with `datagate lineage NAME` (a dataset version, model, drop or source)\n",
+    );
     out
 }
 
@@ -185,7 +199,10 @@ fn run_link(mut ledger: Ledger, a: LinkArgs) -> anyhow::Result<ExitCode> {
         name: a.name.clone(),
         trained_on: a.trained_on.clone(),
         allow_unsafe: a.allow_unsafe,
-        actor: a.actor.clone().unwrap_or_else(datagate_ledger::default_actor),
+        actor: a
+            .actor
+            .clone()
+            .unwrap_or_else(datagate_ledger::default_actor),
     };
     let out = match link::link(&mut ledger, &req) {
         Ok(o) => o,
