@@ -67,6 +67,31 @@ enum Command {
     /// Integrity baselines of folders: baseline, check (cron-friendly, exit 1 on change), list.
     #[command(subcommand)]
     Integrity(commands::integrity::Command),
+    /// The gate: declare a data source with its trust tier and signing keys.
+    #[command(subcommand)]
+    Source(commands::gate::source::Command),
+    /// The gate: fingerprint a file from a source, verify its signature, quarantine it.
+    Ingest(commands::gate::ingest::Args),
+    /// The gate: run every check a drop's tier requires and write the review report.
+    Review(commands::gate::review::Args),
+    /// The gate: stratified rows for a human label audit; import the verdicts back.
+    Sample(commands::gate::sample::Args),
+    /// The gate: sign an approval of a reviewed drop (k-of-n approvers).
+    Approve(commands::gate::approve::Args),
+    /// The gate: reject a drop.
+    Reject(commands::gate::approve::RejectArgs),
+    /// The gate: move an approved drop into the trusted store as DATASET/VERSION.
+    Promote(commands::gate::promote::Args),
+    /// The gate: make an earlier version of a dataset current again.
+    Rollback(commands::gate::rollback::Args),
+    /// The gate: drops in quarantine, awaiting approval, promoted; datasets in the store.
+    Status(commands::gate::status::Args),
+    /// The gate's policy: check it, or explain what a source's drops go through.
+    #[command(subcommand)]
+    Policy(commands::gate::policy::Command),
+    /// The trusted store: gc (retention), export with signed provenance, list.
+    #[command(subcommand)]
+    Store(commands::gate::store::Command),
     /// Lineage from the ledger: what fed a dataset version or model, what used a drop or source;
     /// OpenLineage and in-toto export; `lineage link` registers a trained model.
     Lineage(commands::lineage::Args),
@@ -103,6 +128,17 @@ fn main() -> ExitCode {
         Command::Log(cmd) => commands::log::run(cmd),
         Command::Watch(args) => commands::watch::run(args),
         Command::Integrity(cmd) => commands::integrity::run(cmd),
+        Command::Source(cmd) => commands::gate::source::run(cmd),
+        Command::Ingest(args) => commands::gate::ingest::run(args),
+        Command::Review(args) => commands::gate::review::run(args),
+        Command::Sample(args) => commands::gate::sample::run(args),
+        Command::Approve(args) => commands::gate::approve::run(args),
+        Command::Reject(args) => commands::gate::approve::run_reject(args),
+        Command::Promote(args) => commands::gate::promote::run(args),
+        Command::Rollback(args) => commands::gate::rollback::run(args),
+        Command::Status(args) => commands::gate::status::run(args),
+        Command::Policy(cmd) => commands::gate::policy::run(cmd),
+        Command::Store(cmd) => commands::gate::store::run(cmd),
         Command::Lineage(args) => commands::lineage::run(args),
         Command::Redteam(cmd) => commands::redteam::run(cmd),
     };

@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use datagate_ledger::{default_actor, Event, Ledger, Subject};
 use datagate_project::{Project, ProjectError};
 
-/// Create `datagate.toml`, the `.datagate/` layout (ledger, keys, objects,
+/// Create `datagate.toml` (with a commented default gate policy), the `.datagate/` layout (ledger, keys, objects,
 /// baselines, reports) and the ledger's signing key.
 #[derive(clap::Args)]
 pub struct Args {
@@ -27,6 +27,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Err(ProjectError::AlreadyInitialised { .. }) => (Project::open(&args.dir)?, false),
         Err(e) => return Err(e).context("cannot initialise the project"),
     };
+    if fresh {
+        // The gate's policy lives in the same file: append the commented default.
+        let path = project.config_path();
+        let mut text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        text.push_str(datagate_gate::policy::TEMPLATE);
+        datagate_project::write_atomic(&path, text.as_bytes())?;
+    }
     let had_key = project
         .keys_dir()
         .join(datagate_ledger::keys::PRIVATE_KEY_FILE)

@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod drift;
+pub mod gate;
 pub mod hash;
 pub mod init;
 pub mod integrity;

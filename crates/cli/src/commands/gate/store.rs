@@ -1,0 +1,98 @@
+//! `datagate store gc|export|list`: the trusted store.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use datagate_gate::store;
+
+use super::short;
+
+/// The trusted store: garbage collection under the retention policy, export with signed
+/// provenance, listing.
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// Expire versions the retention policy no longer keeps (recorded in the ledger).
+    Gc(GcArgs),
+    /// Write DATASET/VERSION and its signed provenance (DSSE, in-toto, SLSA v1) to a folder.
+    Export(ExportArgs),
+    /// List datasets and versions.
+    List,
+}
+
+/// `datagate store gc`.
+#[derive(clap::Args)]
+pub struct GcArgs {
+    /// Show what would expire without changing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `datagate store export`.
+#[derive(clap::Args)]
+pub struct ExportArgs {
+    /// DATASET/VERSION.
+    pub target: String,
+    /// Output folder.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Signing key (default: the project's .datagate/keys/gate.key, created on first use).
+    #[arg(long)]
+    pub key: Option<PathBuf>,
+}
+
+/// Runs `datagate store ...`.
+pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
+    match cmd {
+        Command::Gc(a) => {
+            let mut gate = super::open()?;
+            let expired = store::gc(&mut gate, a.dry_run)?;
+            if expired.is_empty() {
+                println!("nothing to expire");
+            }
+            for e in &expired {
+                println!(
+                    "{} {}/{}: {}{}",
+                    if a.dry_run { "would expire" } else { "expired" },
+                    e.dataset,
+                    e.version,
+                    e.reason,
+                    if e.object_deleted { " (object deleted)" } else { "" }
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export(a) => {
+            let gate = super::open()?;
+            let e = store::export(&gate, &a.target, &a.output, a.key.as_deref())?;
+            println!("wrote {}", e.file.display());
+            println!(
+                "wrote {} (signed by key {})",
+                e.provenance.display(),
+                short(&e.key_id)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::List => {
+            let gate = super::open()?;
+            for r in store::Refs::load_all(&gate.refs_dir())? {
+                println!("{} (current {})", r.dataset, r.current.as_deref().unwrap_or("-"));
+                for v in &r.versions {
+                    println!(
+                        "  {:<8} {}  {:>10} bytes  {}  from {} ({}){}",
+                        v.version,
+                        short(&v.sha256),
+                        v.bytes,
+                        v.promoted_at,
+                        v.source,
+                        v.drop,
+                        v.expired
+                            .as_ref()
+                            .map(|e| format!("  EXPIRED {}", e.at))
+                            .unwrap_or_default()
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
