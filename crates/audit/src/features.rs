@@ -277,9 +277,11 @@ impl Encoder {
             sparse_dim += 1u32 << bits;
         }
         if dense_names.is_empty() && categorical.is_empty() && text.is_empty() {
-            return Err("no usable feature: every numeric column is constant or null, no \
+            return Err(
+                "no usable feature: every numeric column is constant or null, no \
                  categorical column has two values, and there is no non-empty text"
-                .to_string());
+                    .to_string(),
+            );
         }
         Ok(Encoder {
             numeric,
@@ -320,7 +322,11 @@ impl Encoder {
 
     fn write_dense(&self, table: &Table, row: usize, out: &mut [f32]) {
         for e in &self.numeric {
-            let v = table.numeric[e.col].values.get(row).copied().unwrap_or(f64::NAN);
+            let v = table.numeric[e.col]
+                .values
+                .get(row)
+                .copied()
+                .unwrap_or(f64::NAN);
             let missing = !v.is_finite();
             if let Some(s) = e.slot {
                 out[s] = if missing {
@@ -382,10 +388,8 @@ impl Encoder {
                 prev = Some(tok);
             }
         }
-        let mut entries: Vec<(u32, f32)> = scratch
-            .iter()
-            .map(|(&i, &c)| (i, 1.0 + c.ln()))
-            .collect();
+        let mut entries: Vec<(u32, f32)> =
+            scratch.iter().map(|(&i, &c)| (i, 1.0 + c.ln())).collect();
         entries.sort_unstable_by_key(|e| e.0);
         let norm = entries.iter().map(|e| e.1 * e.1).sum::<f32>().sqrt();
         if norm > 0.0 {
@@ -476,7 +480,7 @@ impl Design {
     /// A design of dense rows only (`values` row-major, `dim` per row), e.g. for tests
     /// or for features computed elsewhere.
     pub fn from_dense(values: Vec<f32>, dim: usize) -> Self {
-        let n = if dim == 0 { 0 } else { values.len() / dim };
+        let n = values.len().checked_div(dim).unwrap_or(0);
         let mut dense = values;
         dense.truncate(n * dim);
         Design {
@@ -505,7 +509,10 @@ impl Design {
 
     /// Bytes held by the design (for memory reports).
     pub fn heap_bytes(&self) -> usize {
-        self.dense.len() * 4 + self.indptr.len() * 8 + self.indices.len() * 4 + self.values.len() * 4
+        self.dense.len() * 4
+            + self.indptr.len() * 8
+            + self.indices.len() * 4
+            + self.values.len() * 4
     }
 }
 
@@ -575,7 +582,10 @@ pub(crate) mod tests {
             None,
         );
         let e = Encoder::fit(&t, &FeatureOptions::default()).unwrap();
-        assert_eq!(e.dense_names(), &["x".to_string(), "x (missing)".to_string()]);
+        assert_eq!(
+            e.dense_names(),
+            &["x".to_string(), "x (missing)".to_string()]
+        );
         let d = e.transform(&t, &[0, 1, 2, 3]);
         let sd = (2.0f64 / 3.0).sqrt();
         assert!((d.row(0).dense[0] as f64 - (-1.0 / sd)).abs() < 1e-6);

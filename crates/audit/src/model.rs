@@ -325,7 +325,14 @@ impl LogisticRegression {
     /// Class probabilities of one row (length [`Self::classes`]).
     pub fn predict_row(&self, row: RowView<'_>) -> Vec<f64> {
         let mut z = vec![0.0; self.k];
-        logits(&self.w, self.k, self.dense_dim, self.sparse_dim, row, &mut z);
+        logits(
+            &self.w,
+            self.k,
+            self.dense_dim,
+            self.sparse_dim,
+            row,
+            &mut z,
+        );
         softmax(&mut z);
         z
     }
@@ -383,11 +390,27 @@ pub fn cross_val_probs(
     seed: u64,
     opts: &FitOptions,
 ) -> Vec<f64> {
+    cross_val_probs_excluding(design, y, k, folds, seed, opts, &[])
+}
+
+/// As [`cross_val_probs`], but rows with `exclude[r] == true` are never trained on (they
+/// still get out-of-sample probabilities). The folds are the same as without exclusion.
+pub fn cross_val_probs_excluding(
+    design: &Design,
+    y: &[u32],
+    k: usize,
+    folds: usize,
+    seed: u64,
+    opts: &FitOptions,
+    exclude: &[bool],
+) -> Vec<f64> {
     let fold_of = stratified_folds(y, folds, seed);
     let mut out = vec![0.0; design.n * k];
     for f in 0..folds.max(1) as u32 {
         let train: Vec<u32> = (0..design.n as u32)
-            .filter(|&r| fold_of[r as usize] != f)
+            .filter(|&r| {
+                fold_of[r as usize] != f && !exclude.get(r as usize).copied().unwrap_or(false)
+            })
             .collect();
         let test: Vec<u32> = (0..design.n as u32)
             .filter(|&r| fold_of[r as usize] == f)
@@ -505,7 +528,12 @@ mod tests {
     #[test]
     fn separates_blobs_and_cross_validates() {
         let (a, b, y) = blobs(400, 1.5, 7);
-        let t = table(vec![("a", a), ("b", b)], vec![], vec![], Some((y.clone(), vec!["n", "p"])));
+        let t = table(
+            vec![("a", a), ("b", b)],
+            vec![],
+            vec![],
+            Some((y.clone(), vec!["n", "p"])),
+        );
         let enc = Encoder::fit(&t, &FeatureOptions::default()).unwrap();
         let design = enc.transform(&t, &(0..400).collect::<Vec<_>>());
         let p = cross_val_probs(&design, &y, 2, 5, 1, &FitOptions::default());
