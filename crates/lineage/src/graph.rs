@@ -630,7 +630,14 @@ impl Graph {
                 self.copy_attrs(
                     r,
                     d,
-                    &["verdict", "checks", "report", "rows", "sample_sha256"],
+                    &[
+                        "verdict",
+                        "checks",
+                        "report",
+                        "policy_sha256",
+                        "sheet_sha256",
+                        "rate",
+                    ],
                 );
                 let verdict = details_str(d, "verdict");
                 let drop_status = match verdict {

@@ -124,27 +124,8 @@ pub fn provenance(g: &Graph, root: usize) -> Result<Statement> {
         ledger["root_sha256"] = json!(r);
     }
     let lineage = lineage_lists(g, &up);
-    let mut byproducts: Vec<Value> = Vec::new();
-    for n in nodes_of(NodeKind::Report) {
-        if let Some(s) = n.sha256() {
-            let name = if n.attr_str("kind") == Some("review") {
-                "review-report.json"
-            } else {
-                "label-audit.json"
-            };
-            byproducts.push(json!({"name": name, "digest": {"sha256": s}, "annotations": {"drop": attr(n, "drop")}}));
-        }
-    }
-    for n in nodes_of(NodeKind::Approval) {
-        if let Some(s) = n.sha256() {
-            byproducts.push(
-                json!({"name": "approval.dsse.json", "digest": {"sha256": s},
-                "annotations": {"drop": attr(n, "drop"), "approver": n.name}}),
-            );
-        }
-    }
-
-    let (build_type, builder, external, internal, deps, invocation, started) = if node.kind
+    let (build_type, builder, external, internal, deps, invocation, started, byproducts) = if node
+        .kind
         == NodeKind::Version
     {
         let drop = node
@@ -186,6 +167,7 @@ pub fn provenance(g: &Graph, root: usize) -> Result<Statement> {
         });
         let internal = json!({
             "tier": drop.map(|d| attr(d, "tier")),
+            "policy_sha256": review.map(|r| attr(r, "policy_sha256")),
             "checks": review.map(|r| attr(r, "checks")),
             "review_report_sha256": node.attrs.get("report_sha256").cloned()
                 .or_else(|| review.and_then(|r| r.sha256()).map(|s| json!(s))),
@@ -204,6 +186,11 @@ pub fn provenance(g: &Graph, root: usize) -> Result<Statement> {
             .map(str::to_string)
             .unwrap_or_else(|| format!("{}#{}", g.origin(), node.seq));
         let started = drop.and_then(|d| entry_time(g, d.seq));
+        // As the store's export: the review report the approvals signed.
+        let byproducts: Vec<Value> = review
+            .and_then(|r| r.sha256())
+            .map(|s| vec![json!({"name": "review-report.json", "digest": {"sha256": s}})])
+            .unwrap_or_default();
         (
             PROMOTE_BUILD_TYPE,
             GATE_BUILDER,
@@ -212,6 +199,7 @@ pub fn provenance(g: &Graph, root: usize) -> Result<Statement> {
             deps,
             invocation,
             started,
+            byproducts,
         )
     } else {
         let trained_on: Vec<&str> = node
@@ -234,6 +222,15 @@ pub fn provenance(g: &Graph, root: usize) -> Result<Statement> {
             .map(version_dependency)
             .chain(nodes_of(NodeKind::Drop).map(drop_dependency))
             .collect();
+        let byproducts: Vec<Value> = nodes_of(NodeKind::Report)
+            .filter_map(|n| {
+                let kind = n.attr_str("kind").unwrap_or("report");
+                n.sha256().map(|s| {
+                    json!({"name": format!("{kind}.json"), "digest": {"sha256": s},
+                           "annotations": {"drop": attr(n, "drop")}})
+                })
+            })
+            .collect();
         let started = lin
             .edges
             .iter()
@@ -248,6 +245,7 @@ pub fn provenance(g: &Graph, root: usize) -> Result<Statement> {
             deps,
             format!("{}#{}", g.origin(), node.seq),
             started,
+            byproducts,
         )
     };
     let mut metadata = json!({"invocationId": invocation});

@@ -73,7 +73,20 @@ pub fn node_summary(g: &Graph, n: &Node) -> String {
                 }
             }
             if let Some(ap) = n.attrs.get("approvers").and_then(Value::as_array) {
-                let names: Vec<&str> = ap.iter().filter_map(Value::as_str).collect();
+                // Key ids, shown as the approvers' names when an approval recorded them.
+                let names: Vec<String> = ap
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(|k| {
+                        g.nodes()
+                            .iter()
+                            .find(|a| {
+                                a.kind == NodeKind::Approval && a.attr_str("key_id") == Some(k)
+                            })
+                            .map(|a| a.name.clone())
+                            .unwrap_or_else(|| short(k).to_string())
+                    })
+                    .collect();
                 if !names.is_empty() {
                     parts.push(format!("approved by {}", names.join(", ")));
                 }
@@ -216,7 +229,7 @@ mod tests {
             "v1 is current after the rollback: {t}"
         );
         assert!(t.contains("checks: suite pass, poisoning pass"), "{t}");
-        assert!(t.contains("approved by ed25519:alice"), "{t}");
+        assert!(t.contains("approved by alice"), "{t}");
         assert!(t.contains("fraud-model") && t.contains("scan safe"), "{t}");
         assert!(t.contains("#5 ") && t.contains("promote"), "{t}");
         let j = json(&g, "train/v1", &lin);
