@@ -552,7 +552,9 @@ impl Policy {
                 if !valid_name(d) {
                     return Err(policy_err(
                         format!("{field}.dataset"),
-                        format!("{d:?} is not a valid dataset name (letters, digits, '.', '_', '-')"),
+                        format!(
+                            "{d:?} is not a valid dataset name (letters, digits, '.', '_', '-')"
+                        ),
                     ));
                 }
             }
@@ -620,7 +622,10 @@ impl Policy {
         self.tiers.get(name).ok_or_else(|| {
             policy_err(
                 "tiers",
-                format!("unknown tier {name:?}; expected one of {}", tier_list(&self.tiers)),
+                format!(
+                    "unknown tier {name:?}; expected one of {}",
+                    tier_list(&self.tiers)
+                ),
             )
         })
     }
@@ -905,7 +910,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (field, msg) = err_field("[sources.v]\ntier = \"sketchy\"\n", dir.path());
         assert_eq!(field, "sources.v.tier");
-        assert!(msg.contains("sketchy") && msg.contains("untrusted"), "{msg}");
+        assert!(
+            msg.contains("sketchy") && msg.contains("untrusted"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -943,11 +951,26 @@ mod tests {
     fn bad_values_name_their_field() {
         let dir = tempfile::tempdir().unwrap();
         let cases = [
-            ("[sources.v]\ntier = \"trusted\"\nupdate = \"hourly\"\n", "sources.v.update"),
-            ("[tiers.untrusted]\ndrift = { drift_share = 2.0 }\n", "tiers.untrusted.drift.drift_share"),
-            ("[tiers.untrusted]\nlabel_audit = { sample = 0 }\n", "tiers.untrusted.label_audit.sample"),
-            ("[tiers.untrusted]\nsuite = \"missing.json\"\n", "tiers.untrusted.suite"),
-            ("[retention.scratch]\ndatasets = [\"tmp\"]\n", "retention.scratch"),
+            (
+                "[sources.v]\ntier = \"trusted\"\nupdate = \"hourly\"\n",
+                "sources.v.update",
+            ),
+            (
+                "[tiers.untrusted]\ndrift = { drift_share = 2.0 }\n",
+                "tiers.untrusted.drift.drift_share",
+            ),
+            (
+                "[tiers.untrusted]\nlabel_audit = { sample = 0 }\n",
+                "tiers.untrusted.label_audit.sample",
+            ),
+            (
+                "[tiers.untrusted]\nsuite = \"missing.json\"\n",
+                "tiers.untrusted.suite",
+            ),
+            (
+                "[retention.scratch]\ndatasets = [\"tmp\"]\n",
+                "retention.scratch",
+            ),
             ("[sources.\"a/b\"]\ntier = \"trusted\"\n", "sources.a/b"),
         ];
         for (text, want) in cases {
@@ -992,9 +1015,12 @@ mod tests {
             .lines()
             .map(|l| format!("{}\n", l.strip_prefix("# ").unwrap_or(l)))
             .collect();
-        let file: PolicyFile = toml::from_str(&uncommented)
-            .unwrap_or_else(|e| panic!("{e}\n{uncommented}"));
+        let file: PolicyFile =
+            toml::from_str(&uncommented).unwrap_or_else(|e| panic!("{e}\n{uncommented}"));
         assert_eq!(file.sources["vendor-x"].tier, "untrusted");
-        assert_eq!(file.tiers["untrusted"].approvals.as_ref().unwrap().k, Some(2));
+        assert_eq!(
+            file.tiers["untrusted"].approvals.as_ref().unwrap().k,
+            Some(2)
+        );
     }
 }

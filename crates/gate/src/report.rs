@@ -93,7 +93,14 @@ pub struct CheckResult {
 }
 
 /// The frameworks a check maps to: (OWASP 2025, OWASP v1.1, SAIF risks, SAIF controls).
-pub fn mapping(check: &str) -> (&'static [&'static str], &'static [&'static str], &'static [&'static str], &'static [&'static str]) {
+pub fn mapping(
+    check: &str,
+) -> (
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+) {
     const POISON_25: &[&str] = &["LLM04:2025 Data and Model Poisoning"];
     const POISON_11: &[&str] = &["LLM03 Training Data Poisoning"];
     const SUPPLY_25: &[&str] = &["LLM03:2025 Supply Chain"];
@@ -103,7 +110,10 @@ pub fn mapping(check: &str) -> (&'static [&'static str], &'static [&'static str]
             SUPPLY_25,
             SUPPLY_11,
             &["Data Poisoning", "Model Source Tampering"],
-            &["Model and Data Integrity Management", "Model and Data Inventory Management"],
+            &[
+                "Model and Data Integrity Management",
+                "Model and Data Inventory Management",
+            ],
         ),
         "licence" => (
             SUPPLY_25,
@@ -124,7 +134,10 @@ pub fn mapping(check: &str) -> (&'static [&'static str], &'static [&'static str]
             &["Privacy Enhancing Technologies", "Training Data Management"],
         ),
         "model_scan" => (
-            &["LLM03:2025 Supply Chain", "LLM04:2025 Data and Model Poisoning"],
+            &[
+                "LLM03:2025 Supply Chain",
+                "LLM04:2025 Data and Model Poisoning",
+            ],
             SUPPLY_11,
             &["Model Source Tampering"],
             &["Model and Data Integrity Management"],
@@ -204,7 +217,10 @@ pub fn html(r: &Report) -> String {
             .unwrap_or_else(|| "—".into())
     };
     h.push_str("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">");
-    h.push_str(&format!("<title>datagate review {}</title>", esc(&field("id"))));
+    h.push_str(&format!(
+        "<title>datagate review {}</title>",
+        esc(&field("id"))
+    ));
     h.push_str("<style>body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}h1{font-size:1.5em}table{border-collapse:collapse;width:100%;margin:.6em 0}th,td{border:1px solid #ddd;padding:.35em .5em;text-align:left;vertical-align:top}th{background:#f4f4f4}.pass{color:#fff;background:#2e7d32}.fail,.error{color:#fff;background:#c62828}.warn{background:#f9a825}.skipped{background:#ddd}.badge{padding:.1em .5em;border-radius:.3em;font-weight:600}code{font-size:.9em;word-break:break-all}.tags span{display:inline-block;background:#eef;border-radius:.3em;padding:0 .4em;margin:.1em;font-size:.85em}</style></head><body>");
     h.push_str(&format!(
         "<h1>Review of drop <code>{}</code> <span class=\"badge {}\">{}</span></h1>",
@@ -304,7 +320,10 @@ mod tests {
     #[test]
     fn checks_map_to_both_owasp_editions_and_saif() {
         let c = CheckResult::new("audit", Verdict::Fail, "x");
-        assert_eq!(c.owasp_llm_2025, vec!["LLM04:2025 Data and Model Poisoning"]);
+        assert_eq!(
+            c.owasp_llm_2025,
+            vec!["LLM04:2025 Data and Model Poisoning"]
+        );
         assert_eq!(c.owasp_llm_v1_1, vec!["LLM03 Training Data Poisoning"]);
         assert!(c.saif_risks.contains(&"Data Poisoning".to_string()));
         let m = CheckResult::new("model_scan", Verdict::Pass, "x");

@@ -97,7 +97,8 @@ fn check_provenance(record: &DropRecord) -> CheckResult {
                     &s.key_id[..16.min(s.key_id.len())]
                 ),
             );
-            c.details = json!({ "signed": true, "key_id": s.key_id, "envelope_sha256": s.envelope_sha256 });
+            c.details =
+                json!({ "signed": true, "key_id": s.key_id, "envelope_sha256": s.envelope_sha256 });
             c
         }
         None => {
@@ -111,7 +112,8 @@ fn check_provenance(record: &DropRecord) -> CheckResult {
             );
             c.findings.push(ReportFinding {
                 severity: "info".into(),
-                message: "unsigned source: the file's origin rests on the channel it came through".into(),
+                message: "unsigned source: the file's origin rests on the channel it came through"
+                    .into(),
                 rows: Vec::new(),
             });
             c.details = json!({ "signed": false });
@@ -135,7 +137,9 @@ fn check_licence(record: &DropRecord) -> CheckResult {
             );
             c.findings.push(ReportFinding {
                 severity: "fail".into(),
-                message: "licence metadata missing; the right to train on this data is not established".into(),
+                message:
+                    "licence metadata missing; the right to train on this data is not established"
+                        .into(),
                 rows: Vec::new(),
             });
             c
@@ -152,14 +156,22 @@ fn check_suite(path: &Path, name: &str, suite: &Path) -> CheckResult {
         Ok(d) => d,
         Err(e) => return error_result("suite", e),
     };
-    let r = match datagate_expect::validate(&ds, &s, &datagate_expect::ValidateOptions { quality: false }) {
+    let r = match datagate_expect::validate(
+        &ds,
+        &s,
+        &datagate_expect::ValidateOptions { quality: false },
+    ) {
         Ok(r) => r,
         Err(e) => return error_result("suite", e.to_string()),
     };
     let failed: Vec<_> = r.results.iter().filter(|x| !x.success).collect();
     let mut c = CheckResult::new(
         "suite",
-        if r.success { Verdict::Pass } else { Verdict::Fail },
+        if r.success {
+            Verdict::Pass
+        } else {
+            Verdict::Fail
+        },
         format!(
             "suite {}: {} of {} expectation(s) failed",
             r.suite_name,
@@ -183,13 +195,18 @@ fn check_suite(path: &Path, name: &str, suite: &Path) -> CheckResult {
     c
 }
 
-fn collect(path: &Path, name: &str) -> std::result::Result<datagate_drift::collect::Collected, String> {
+fn collect(
+    path: &Path,
+    name: &str,
+) -> std::result::Result<datagate_drift::collect::Collected, String> {
     let ds = open_data(path, name)?;
     let mut c = datagate_drift::collect::Collected::with_columns(ds.schema(), None);
-    ds.scan(|batch| -> std::result::Result<(), datagate_dataset::DatasetError> {
-        c.update(&batch.data);
-        Ok(())
-    })
+    ds.scan(
+        |batch| -> std::result::Result<(), datagate_dataset::DatasetError> {
+            c.update(&batch.data);
+            Ok(())
+        },
+    )
     .map_err(|e| e.to_string())?;
     Ok(c)
 }
@@ -234,11 +251,23 @@ fn check_drift(
         verdict,
         format!(
             "vs {ref_label}: {} of {} column(s) drifted (share {:.2}, dataset drift at {:.2})",
-            d.number_of_drifted_columns, d.number_of_columns, d.share_of_drifted_columns, d.drift_share
+            d.number_of_drifted_columns,
+            d.number_of_columns,
+            d.share_of_drifted_columns,
+            d.drift_share
         ),
     );
-    let sev = if verdict == Verdict::Fail { "fail" } else { "warn" };
-    for col in d.columns.iter().filter(|c| c.drift_detected).take(MAX_FINDINGS) {
+    let sev = if verdict == Verdict::Fail {
+        "fail"
+    } else {
+        "warn"
+    };
+    for col in d
+        .columns
+        .iter()
+        .filter(|c| c.drift_detected)
+        .take(MAX_FINDINGS)
+    {
         c.findings.push(ReportFinding {
             severity: sev.into(),
             message: format!(
@@ -375,7 +404,11 @@ fn check_pii(path: &Path, name: &str, spec: &crate::policy::PiiCheck) -> CheckRe
                 col.class.column,
                 col.cells_with_pii,
                 entities.join(", "),
-                if allowed { " — allowed by policy" } else { "" }
+                if allowed {
+                    " — allowed by policy"
+                } else {
+                    ""
+                }
             ),
             rows: r
                 .spans
@@ -460,13 +493,17 @@ pub fn run_checks(gate: &Gate, record: &DropRecord, tier: &Tier) -> Result<Vec<C
     }
     let scan = datagate_modelscan::scan_file(&path, &datagate_modelscan::Options::default());
     let is_model = !matches!(scan.format.as_str(), "unknown" | "empty");
-    let data_checks = tier.suite.is_some() || tier.drift.is_some() || tier.audit.is_some() || tier.pii.is_some();
+    let data_checks =
+        tier.suite.is_some() || tier.drift.is_some() || tier.audit.is_some() || tier.pii.is_some();
     if is_model {
         if data_checks {
             checks.push(CheckResult::new(
                 "data_checks",
                 Verdict::Skipped,
-                format!("the drop is a model file ({}); data checks do not apply", scan.format),
+                format!(
+                    "the drop is a model file ({}); data checks do not apply",
+                    scan.format
+                ),
             ));
         }
         checks.push(if tier.model_scan {
@@ -514,9 +551,10 @@ pub fn review(gate: &mut Gate, id: &str) -> Result<Reviewed> {
     let tier = gate.policy.tier(&record.tier)?.clone();
     // The quarantined copy must still be what was ingested.
     let path = record.quarantine_path(&gate.drops_dir());
-    let now_sha = datagate_integrity::hash::hash_file(&path, datagate_integrity::Algorithms::Sha256)?
-        .sha256_hex()
-        .unwrap_or_default();
+    let now_sha =
+        datagate_integrity::hash::hash_file(&path, datagate_integrity::Algorithms::Sha256)?
+            .sha256_hex()
+            .unwrap_or_default();
     if now_sha != record.sha256 {
         return Err(crate::GateError::Refused(format!(
             "refusing to review {}: the quarantined file {} changed since ingest (sha256 was {}, is now {now_sha}); reject it",
@@ -531,11 +569,13 @@ pub fn review(gate: &mut Gate, id: &str) -> Result<Reviewed> {
     } else {
         "pass"
     };
-    let risk = gate
-        .policy
-        .sources
-        .get(&record.source)
-        .map(|s| risk::score(s, &tier, &risk::History::from_ledger(&gate.ledger).unwrap_or_default()));
+    let risk = gate.policy.sources.get(&record.source).map(|s| {
+        risk::score(
+            s,
+            &tier,
+            &risk::History::from_ledger(&gate.ledger).unwrap_or_default(),
+        )
+    });
     let report = Report {
         schema: REPORT_SCHEMA.into(),
         drop: json!({

@@ -67,10 +67,10 @@ impl History {
                         drop_source.insert(e.subject.name.clone(), s.to_string());
                     }
                 }
-                "gate.review" => {
-                    if e.details.get("verdict").and_then(|v| v.as_str()) == Some("fail") {
-                        failed_drops.push(e.subject.name.clone());
-                    }
+                "gate.review"
+                    if e.details.get("verdict").and_then(|v| v.as_str()) == Some("fail") =>
+                {
+                    failed_drops.push(e.subject.name.clone());
                 }
                 "gate.reject" => failed_drops.push(e.subject.name.clone()),
                 _ => {}
@@ -97,7 +97,10 @@ pub fn frequency_points(update: Option<&str>) -> (u32, String) {
         Some("daily") => (20, "updates daily".into()),
         Some("continuous") => (25, "updates continuously".into()),
         Some(other) => (10, format!("update frequency {other:?} not recognised")),
-        None => (10, "update frequency not stated (counted as monthly)".into()),
+        None => (
+            10,
+            "update frequency not stated (counted as monthly)".into(),
+        ),
     }
 }
 

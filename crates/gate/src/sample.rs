@@ -178,9 +178,11 @@ pub fn export(gate: &Gate, id: &str, out: &Path, opts: &SampleOptions) -> Result
             }
             Some(_) => {
                 let arr = batch.data.column(0);
-                let f = ArrayFormatter::try_new(arr.as_ref(), &opts_fmt).map_err(|e| GateError::Check {
-                    check: "sample".into(),
-                    message: e.to_string(),
+                let f = ArrayFormatter::try_new(arr.as_ref(), &opts_fmt).map_err(|e| {
+                    GateError::Check {
+                        check: "sample".into(),
+                        message: e.to_string(),
+                    }
                 })?;
                 for i in 0..n_rows {
                     strata
@@ -206,7 +208,9 @@ pub fn export(gate: &Gate, id: &str, out: &Path, opts: &SampleOptions) -> Result
     let mut chosen = BTreeSet::new();
     let mut per = BTreeMap::new();
     for (k, take) in keys.iter().zip(alloc) {
-        let Some(rows) = strata.get_mut(k) else { continue };
+        let Some(rows) = strata.get_mut(k) else {
+            continue;
+        };
         for i in 0..take {
             let j = i + rng.below(rows.len() - i);
             rows.swap(i, j);
@@ -320,7 +324,11 @@ pub fn import(gate: &mut Gate, id: &str, sheet: &Path) -> Result<LabelAuditInfo>
         headers
             .iter()
             .position(|h| h.trim().eq_ignore_ascii_case(name))
-            .ok_or_else(|| bad(format!("no {name:?} column in the header (expected the sheet `datagate sample` wrote)")))
+            .ok_or_else(|| {
+                bad(format!(
+                    "no {name:?} column in the header (expected the sheet `datagate sample` wrote)"
+                ))
+            })
     };
     let row_col = col("row")?;
     let verdict_col = col("verdict")?;
@@ -372,7 +380,11 @@ pub fn import(gate: &mut Gate, id: &str, sheet: &Path) -> Result<LabelAuditInfo>
             wanted.len() - seen.len(),
             wanted.len(),
             missing.join(", "),
-            if wanted.len() - seen.len() > 10 { ", …" } else { "" }
+            if wanted.len() - seen.len() > 10 {
+                ", …"
+            } else {
+                ""
+            }
         )));
     }
     let tier = gate.policy.tier(&record.tier)?;

@@ -21,7 +21,9 @@ use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use datagate_integrity::dsse::{Envelope, Statement, Subject as StatementSubject, IN_TOTO_PAYLOAD_TYPE, STATEMENT_TYPE_V1};
+use datagate_integrity::dsse::{
+    Envelope, Statement, Subject as StatementSubject, IN_TOTO_PAYLOAD_TYPE, STATEMENT_TYPE_V1,
+};
 use datagate_integrity::keys::{generate_files, KeyAlgorithm, PrivateKey};
 use datagate_ledger::Subject;
 use serde::{Deserialize, Serialize};
@@ -53,7 +55,11 @@ pub struct LocalStore {
 }
 
 fn check_digest(sha256: &str) -> Result<()> {
-    if sha256.len() == 64 && sha256.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+    if sha256.len() == 64
+        && sha256
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
         Ok(())
     } else {
         Err(GateError::Refused(format!(
@@ -326,7 +332,13 @@ impl Refs {
     }
 
     /// Records a move of the current pointer.
-    pub fn push_history(&mut self, action: &str, from: Option<String>, to: Option<String>, actor: &str) {
+    pub fn push_history(
+        &mut self,
+        action: &str,
+        from: Option<String>,
+        to: Option<String>,
+        actor: &str,
+    ) {
         self.history.push(RefMove {
             action: action.to_string(),
             from,
@@ -387,7 +399,12 @@ pub fn rollback(gate: &mut Gate, dataset: &str, to: &str) -> Result<(Option<Stri
     }
     let from = refs.current.clone();
     refs.current = Some(to.to_string());
-    refs.push_history("rollback", from.clone(), Some(to.to_string()), &gate.actor.clone());
+    refs.push_history(
+        "rollback",
+        from.clone(),
+        Some(to.to_string()),
+        &gate.actor.clone(),
+    );
     gate.record(
         "gate.rollback",
         Subject::named(dataset.to_string()),
@@ -612,7 +629,9 @@ pub fn export(gate: &Gate, target: &str, out_dir: &Path, key: Option<&Path>) -> 
         type_: STATEMENT_TYPE_V1.into(),
         subject: vec![StatementSubject {
             name: name.clone(),
-            digest: [("sha256".to_string(), v.sha256.clone())].into_iter().collect(),
+            digest: [("sha256".to_string(), v.sha256.clone())]
+                .into_iter()
+                .collect(),
         }],
         predicate_type: SLSA_PROVENANCE_V1.into(),
         predicate: serde_json::json!({
@@ -654,8 +673,10 @@ pub fn export(gate: &Gate, target: &str, out_dir: &Path, key: Option<&Path>) -> 
             },
         }),
     };
-    let body = serde_json_canonicalizer::to_vec(&statement)
-        .map_err(|e| GateError::Corrupt { path: file.clone(), message: e.to_string() })?;
+    let body = serde_json_canonicalizer::to_vec(&statement).map_err(|e| GateError::Corrupt {
+        path: file.clone(),
+        message: e.to_string(),
+    })?;
     let key_path = match key {
         Some(k) => k.to_path_buf(),
         None => gate_key(gate)?,
@@ -691,7 +712,10 @@ mod tests {
         store.get(&sha).unwrap().read_to_string(&mut s).unwrap();
         assert_eq!(s, "hello");
         let wrong = sha256_hex(b"other");
-        assert!(matches!(store.put_file(&f, &wrong), Err(GateError::Refused(_))));
+        assert!(matches!(
+            store.put_file(&f, &wrong),
+            Err(GateError::Refused(_))
+        ));
         assert!(!store.exists(&wrong).unwrap());
         store.delete(&sha).unwrap();
         assert!(!store.exists(&sha).unwrap());

@@ -252,7 +252,10 @@ impl DropRecord {
         match self.state {
             State::Reviewed => format!(
                 "reviewed({})",
-                self.review.as_ref().map(|r| r.verdict.as_str()).unwrap_or("?")
+                self.review
+                    .as_ref()
+                    .map(|r| r.verdict.as_str())
+                    .unwrap_or("?")
             ),
             State::LabelAudited => format!(
                 "label-audited({})",
@@ -549,7 +552,12 @@ fn set_read_only(path: &Path) -> Result<()> {
 /// copy (never the original, which may change under us), verifies the source's signature
 /// over the copy when the source lists keys, makes the copy read-only and records
 /// `gate.ingest`.
-pub fn ingest(gate: &mut Gate, source: &str, file: &Path, opts: &IngestOptions) -> Result<Ingested> {
+pub fn ingest(
+    gate: &mut Gate,
+    source: &str,
+    file: &Path,
+    opts: &IngestOptions,
+) -> Result<Ingested> {
     let src = gate.policy.source(source)?.clone();
     let tier = gate.policy.tier(&src.tier)?.clone();
     if !file.is_file() {
@@ -597,7 +605,11 @@ pub fn ingest(gate: &mut Gate, source: &str, file: &Path, opts: &IngestOptions) 
             let mut last = String::new();
             let mut verified = None;
             for key in &src.keys {
-                match datagate_integrity::dsse::verify_file_envelope(&envelope, &key.key, Some(&tmp_copy)) {
+                match datagate_integrity::dsse::verify_file_envelope(
+                    &envelope,
+                    &key.key,
+                    Some(&tmp_copy),
+                ) {
                     Ok(_) => {
                         verified = Some(key.key_id.clone());
                         break;
@@ -672,7 +684,14 @@ pub fn ingest(gate: &mut Gate, source: &str, file: &Path, opts: &IngestOptions) 
         "dataset": record.dataset,
     });
     let subject = record.subject();
-    let seq = transition(gate, &mut record, State::Quarantined, "gate.ingest", subject, details)?;
+    let seq = transition(
+        gate,
+        &mut record,
+        State::Quarantined,
+        "gate.ingest",
+        subject,
+        details,
+    )?;
     Ok(Ingested {
         record,
         risk: score,
@@ -835,15 +854,20 @@ pub fn promote(gate: &mut Gate, id: &str, target: &str) -> Result<Promoted> {
         promoted_by: gate.actor.clone(),
         expired: None,
     });
-    refs.push_history("promote", previous.clone(), Some(version.clone()), &gate.actor);
+    refs.push_history(
+        "promote",
+        previous.clone(),
+        Some(version.clone()),
+        &gate.actor,
+    );
     refs.save(&gate.refs_dir())?;
     record.promoted = Some(PromotedInfo {
         dataset: dataset.clone(),
         version: version.clone(),
         at: now(),
     });
-    let subject = Subject::named(format!("{dataset}/{version}"))
-        .with_digest("sha256", record.sha256.clone());
+    let subject =
+        Subject::named(format!("{dataset}/{version}")).with_digest("sha256", record.sha256.clone());
     let details = serde_json::json!({
         "drop": record.id,
         "source": record.source,
@@ -853,7 +877,14 @@ pub fn promote(gate: &mut Gate, id: &str, target: &str) -> Result<Promoted> {
         "report_sha256": review.report_sha256,
         "previous": previous,
     });
-    transition(gate, &mut record, State::Promoted, "gate.promote", subject, details)?;
+    transition(
+        gate,
+        &mut record,
+        State::Promoted,
+        "gate.promote",
+        subject,
+        details,
+    )?;
     Ok(Promoted {
         dataset,
         version,
@@ -923,9 +954,7 @@ pub fn status(gate: &Gate) -> Result<Status> {
                 format!("datagate reject {id} --reason ...")
             }
             State::Reviewed if la => format!("datagate sample {id} -o label-audit.csv"),
-            State::LabelAudited
-                if r.label_audit.as_ref().is_some_and(|l| l.verdict != "pass") =>
-            {
+            State::LabelAudited if r.label_audit.as_ref().is_some_and(|l| l.verdict != "pass") => {
                 format!("datagate reject {id} --reason ...")
             }
             State::Reviewed | State::LabelAudited => format!("datagate approve {id} --key KEY"),
@@ -1026,7 +1055,10 @@ mod tests {
         assert!(m.contains("missing step: label audit"), "{m}");
         assert!(r.can_approve(false).is_ok());
         let m = refused(r.can_promote(false, 2));
-        assert!(m.contains("missing step: approval") && m.contains("0 of 2"), "{m}");
+        assert!(
+            m.contains("missing step: approval") && m.contains("0 of 2"),
+            "{m}"
+        );
     }
 
     #[test]

@@ -107,7 +107,9 @@ fn explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
         checks.push(format!(
             "drift vs the current version of {} (threshold {}, dataset drift at share {}{})",
             src.dataset.as_deref().unwrap_or("its dataset"),
-            d.threshold.map(|t| t.to_string()).unwrap_or_else(|| "Evidently defaults".into()),
+            d.threshold
+                .map(|t| t.to_string())
+                .unwrap_or_else(|| "Evidently defaults".into()),
             d.drift_share,
             if d.fail { "" } else { ", reported only" }
         ));
@@ -116,14 +118,26 @@ fn explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
         checks.push(format!(
             "poisoning audit (label {}, text {}){}",
             au.label.as_deref().unwrap_or("none"),
-            if au.text.is_empty() { "none".to_string() } else { au.text.join(", ") },
-            if au.fail_on_findings { "" } else { ", reported only" }
+            if au.text.is_empty() {
+                "none".to_string()
+            } else {
+                au.text.join(", ")
+            },
+            if au.fail_on_findings {
+                ""
+            } else {
+                ", reported only"
+            }
         ));
     }
     if let Some(p) = &tier.pii {
         checks.push(format!(
             "PII scan ({}{})",
-            if p.fail_on_any { "fails on any finding" } else { "reported only" },
+            if p.fail_on_any {
+                "fails on any finding"
+            } else {
+                "reported only"
+            },
             if p.allow_columns.is_empty() {
                 String::new()
             } else {

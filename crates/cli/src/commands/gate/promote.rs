@@ -28,10 +28,17 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         p.version,
         p.sha256,
         p.approvers.len(),
-        p.approvers.iter().map(|k| short(k)).collect::<Vec<_>>().join(", ")
+        p.approvers
+            .iter()
+            .map(|k| short(k))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     if let Some(prev) = &p.previous {
-        println!("  previous current version: {}/{prev} (rollback: datagate rollback {} --to {prev})", p.dataset, p.dataset);
+        println!(
+            "  previous current version: {}/{prev} (rollback: datagate rollback {} --to {prev})",
+            p.dataset, p.dataset
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -57,7 +57,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                     s.strata.iter().map(|(k, v)| format!("{k}: {v}")).collect();
                 println!("  stratified by {l}: {}", strata.join(", "));
             }
-            println!("  fill in the verdict column (ok / wrong), then: datagate sample {id} --import {}", out.display());
+            println!(
+                "  fill in the verdict column (ok / wrong), then: datagate sample {id} --import {}",
+                out.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         (None, Some(sheet)) => {

@@ -103,7 +103,10 @@ fn add(a: AddArgs) -> anyhow::Result<ExitCode> {
     if src.keys.is_empty() {
         println!("  unsigned: drops are accepted without a source signature");
     }
-    println!("  see what its drops go through: datagate policy explain {}", a.name);
+    println!(
+        "  see what its drops go through: datagate policy explain {}",
+        a.name
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -115,7 +118,10 @@ fn list() -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let history = datagate_gate::risk::History::from_ledger(&gate.ledger)?;
-    println!("{:<20} {:<12} {:>5} {:<9} signed", "source", "tier", "risk", "level");
+    println!(
+        "{:<20} {:<12} {:>5} {:<9} signed",
+        "source", "tier", "risk", "level"
+    );
     for s in policy.sources.values() {
         let tier = policy.tier(&s.tier)?;
         let r = datagate_gate::risk::score(s, tier, &history);

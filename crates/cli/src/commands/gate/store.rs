@@ -56,7 +56,11 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
                     e.dataset,
                     e.version,
                     e.reason,
-                    if e.object_deleted { " (object deleted)" } else { "" }
+                    if e.object_deleted {
+                        " (object deleted)"
+                    } else {
+                        ""
+                    }
                 );
             }
             Ok(ExitCode::SUCCESS)
@@ -75,7 +79,11 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
         Command::List => {
             let gate = super::open()?;
             for r in store::Refs::load_all(&gate.refs_dir())? {
-                println!("{} (current {})", r.dataset, r.current.as_deref().unwrap_or("-"));
+                println!(
+                    "{} (current {})",
+                    r.dataset,
+                    r.current.as_deref().unwrap_or("-")
+                );
                 for v in &r.versions {
                     println!(
                         "  {:<8} {}  {:>10} bytes  {}  from {} ({}){}",
