@@ -109,7 +109,7 @@ impl Standardiser {
 /// Ledoit-Wolf shrunk covariance of the rows of `x` (`n × d`, row-major) around `mean`
 /// (scikit-learn `ledoit_wolf_shrinkage` on the centred data). Returns the covariance.
 pub fn ledoit_wolf(x: &[f64], d: usize, mean: &[f64]) -> Vec<f64> {
-    let n = if d == 0 { 0 } else { x.len() / d };
+    let n = x.len().checked_div(d).unwrap_or(0);
     if n == 0 {
         return vec![0.0; d * d];
     }
@@ -284,11 +284,17 @@ fn robust_fit(x: &[f64], d: usize) -> Option<(Vec<f64>, Vec<f64>)> {
     Some((mean, precision))
 }
 
+/// Per-feature shares of a row's distance: (numeric column, share), largest first.
+type Parts = Vec<(usize, f64)>;
+
+/// A flagged row: table row, score, top features.
+type Flagged = (usize, f64, Parts);
+
 struct ClassResult {
     class: Option<u32>,
     rows: usize,
     features: usize,
-    flagged: Vec<(usize, f64, Vec<(usize, f64)>)>,
+    flagged: Vec<Flagged>,
 }
 
 fn run_class(
@@ -353,7 +359,7 @@ fn run_class(
         1.0
     };
     let threshold = chi.inverse_cdf(quantile.clamp(0.5, 1.0 - 1e-12));
-    let flagged: Vec<(usize, f64, Vec<(usize, f64)>)> = rows
+    let flagged: Vec<Flagged> = rows
         .par_iter()
         .zip(d2.par_iter())
         .filter(|(_, &v)| v * calib > threshold)
@@ -444,7 +450,7 @@ impl Detector for Outliers {
                 .join("; ");
             return Err(format!("no class could be scored ({why})"));
         }
-        let mut all: Vec<(usize, f64, Option<u32>, Vec<(usize, f64)>)> = Vec::new();
+        let mut all: Vec<(usize, f64, Option<u32>, Parts)> = Vec::new();
         let mut per_class = Vec::new();
         let mut fails = false;
         for r in &results {
