@@ -1,6 +1,10 @@
 //! Replays datasets recorded with Evidently 0.7.23 (`tests/peers/evidently/run.sh`)
 //! and requires, for every column, Evidently's method, threshold and verdict, and a
-//! score within 1e-6 relative; and the same dataset verdict.
+//! score within 1e-6 relative; and the same dataset verdict. One documented
+//! exception: `TVD` on rows that are not grouped by category (columns not named
+//! `*_sorted`), whose permutation p-value is only required within 0.05 (see
+//! `stattests/tvd.rs`); and the exact (≤ 20 values) Cramér-von Mises p-value, which
+//! Evidently computes in float16 and datagate as scipy does (within 1e-4 here).
 
 use std::collections::HashMap;
 
@@ -99,11 +103,28 @@ fn verdicts_match_evidently() {
                 "{ctx}"
             );
             let ws = want["score"].as_f64().unwrap();
-            assert!(
-                (got.score - ws).abs() <= 1e-6 * ws.abs() || (got.score - ws).abs() < 1e-300,
-                "{ctx}: score {} vs Evidently {ws}",
-                got.score
-            );
+            let small = got.reference.count.max(got.current.count) <= 20;
+            if got.stattest == StatTest::CramerVonMises && small {
+                // Evidently's own copy of the exact CvM p-value builds its frequency
+                // tables in float16 (`np.min_scalar_type` of a float `combinations`):
+                // 0.431396484375 where scipy gives 0.4313908313908314. datagate
+                // matches scipy (tests/scipy_tests.rs); here only to 1e-4 relative.
+                assert!(
+                    (got.score - ws).abs() <= 1e-4 * ws.abs(),
+                    "{ctx}: CvM p {ws}"
+                );
+            } else if got.stattest == StatTest::Tvd && !col.ends_with("_sorted") {
+                // TVD permutes rows; datagate permutes them grouped by category, so on
+                // rows in another order the p-value is a different 1000-draw estimate
+                // (standard error <= 0.016). Sorted columns must match exactly (below).
+                assert!((got.score - ws).abs() <= 0.05, "{ctx}: TVD p {ws}");
+            } else {
+                assert!(
+                    (got.score - ws).abs() <= 1e-6 * ws.abs() || (got.score - ws).abs() < 1e-300,
+                    "{ctx}: score {} vs Evidently {ws}",
+                    got.score
+                );
+            }
             checked += 1;
             results.push(got);
         }

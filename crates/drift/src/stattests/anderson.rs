@@ -143,6 +143,7 @@ fn significance(a2: f64, m: f64) -> f64 {
 
 /// Least-squares `y ≈ c0 + c1·x + c2·x²` (what `np.polyfit(x, y, 2)` solves), by
 /// Householder QR of the Vandermonde matrix with scipy's column scaling.
+#[allow(clippy::needless_range_loop)] // matrix code reads best with indices
 fn quadratic_fit(x: &[f64; 7], y: &[f64; 7]) -> [f64; 3] {
     // Columns 1, x, x², scaled to unit norm like np.polyfit.
     let mut a = [[0.0f64; 3]; 7];

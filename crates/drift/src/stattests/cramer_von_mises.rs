@@ -24,7 +24,12 @@
 //! **Evidently's rule.** Numerical columns only; name `cramer_von_mises`, display
 //! name `Cramer-von Mises`; drift when `p <= threshold` (default 0.1). Evidently 0.7.23
 //! ships its own copy of scipy's code (`cramer_von_mises_stattest.py`) with the same
-//! choice of method and formulas.
+//! choice of method and formulas, and one difference that datagate does **not**
+//! reproduce: its exact path computes `combinations` as a float, so
+//! `np.min_scalar_type` picks float16 (or float32) for the frequency tables and the
+//! exact p-value is rounded (0.431396484375 where scipy and datagate give
+//! 0.4313908313908314 on the recorded 8-vs-8 fixture; up to ~1e-3 relative). The
+//! asymptotic path (more than 20 values in a sample) is identical.
 //!
 //! **Edge cases.** scipy needs at least two values in each sample; fewer is an error.
 //! `p = 1 − F∞` loses relative precision when `p` is tiny (below ~1e-9), in scipy as

@@ -76,7 +76,8 @@ pub fn mannwhitneyu_less(a: &[f64], b: &[f64]) -> Result<MwuResult, DriftError> 
     let u1 = r1_twice as f64 / 2.0 - (n1 * (n1 + 1)) as f64 / 2.0;
     let n1n2 = n1 as u128 * n2 as u128;
     let u2 = n1n2 as f64 - u1;
-    let exact = !(n1 > 8 && n2 > 8) && !ties;
+    // scipy's _mwu_choose_method: asymptotic if both samples exceed 8 or any tie.
+    let exact = !(ties || (n1 > 8 && n2 > 8));
     let pvalue = if exact {
         // No ties: U1 is an integer.
         let u2_int = n1n2 - (r1_twice / 2 - (n1 as u128 * (n1 as u128 + 1)) / 2);
