@@ -61,8 +61,10 @@ pub struct Args {
     /// Columns to treat as categorical (comma-separated); replaces inference for categorical columns.
     #[arg(long, value_delimiter = ',', value_name = "COLS")]
     pub categorical: Vec<String>,
-    /// Use this test for every column (ks, chisquare, z, wasserstein, jensenshannon, psi,
-    /// kl_div, hellinger, ed, t_test) instead of Evidently's choice.
+    /// Use this test for every column instead of Evidently's choice, by Evidently's name:
+    /// numerical or categorical: chisquare, z, jensenshannon, psi, kl_div, hellinger;
+    /// numerical only: ks, wasserstein, ed, t_test, anderson, cramer_von_mises, mannw;
+    /// categorical only: TVD, fisher_exact (binary columns), g_test.
     #[arg(long, alias = "method", value_name = "NAME")]
     pub stattest: Option<StatTest>,
     /// Threshold for every column instead of the test's default.
