@@ -90,6 +90,15 @@ pub fn approve(gate: &mut Gate, id: &str, key_path: &Path) -> Result<Approved> {
             tier.name, tier.k, tier.name
         )));
     }
+    if tier.approvers.len() < tier.k {
+        return Err(GateError::Refused(format!(
+            "tier {} needs k = {} approvers but only {} are configured (tiers.{}.approvals / [approvers] in datagate.toml)",
+            tier.name,
+            tier.k,
+            tier.approvers.len(),
+            tier.name
+        )));
+    }
     let key = PrivateKey::read(key_path)?;
     let key_id = key.public_key().key_id()?;
     let Some(approver) = tier.approvers.iter().find(|a| a.key_id == key_id) else {

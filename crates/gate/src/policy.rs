@@ -508,7 +508,14 @@ impl Policy {
                 ),
                 (None, None) => continue,
             };
-            let tier = resolve_tier(&name, &spec, root, &named)?;
+            // k > n is an error where it matters: a tier whose approvals are configured, or
+            // that a source uses. A built-in tier nobody uses may keep its default k.
+            let strict = file
+                .tiers
+                .get(&name)
+                .is_some_and(|t| t.approvals.is_some())
+                || file.sources.values().any(|s| s.tier == name);
+            let tier = resolve_tier(&name, &spec, root, &named, strict)?;
             tiers.insert(name, tier);
         }
         let mut sources = BTreeMap::new();
@@ -660,6 +667,7 @@ fn resolve_tier(
     spec: &TierSpec,
     root: &Path,
     named: &BTreeMap<String, Approver>,
+    strict: bool,
 ) -> Result<Tier> {
     let field = format!("tiers.{name}");
     let suite = match &spec.suite {
@@ -731,7 +739,7 @@ fn resolve_tier(
     let mut seen = std::collections::BTreeSet::new();
     approvers.retain(|a| seen.insert(a.key_id.clone()));
     let explicit = !approvals.approvers.is_empty();
-    if (explicit || !approvers.is_empty()) && k > approvers.len() {
+    if strict && (explicit || !approvers.is_empty()) && k > approvers.len() {
         return Err(policy_err(
             format!("{field}.approvals.k"),
             format!(
@@ -925,6 +933,19 @@ mod tests {
         assert!(msg.contains("k = 2") && msg.contains("1 distinct"), "{msg}");
         let zero = "[tiers.trusted]\napprovals = { k = 0 }\n";
         assert_eq!(err_field(zero, dir.path()).0, "tiers.trusted.approvals.k");
+    }
+
+    #[test]
+    fn default_k_is_checked_only_where_a_source_uses_the_tier() {
+        let dir = root_with_keys(&["alice"]);
+        let one = "[approvers]\nalice = \"keys/alice.pub\"\n";
+        let p = Policy::from_str(one, dir.path()).unwrap();
+        assert_eq!(p.tier("untrusted").unwrap().k, 2);
+        let used = format!("{one}[sources.web]\ntier = \"web-scraped\"\n");
+        assert_eq!(
+            err_field(&used, dir.path()).0,
+            "tiers.web-scraped.approvals.k"
+        );
     }
 
     #[test]
