@@ -660,3 +660,89 @@ fn invalid_policies_name_the_field_and_explain_shows_the_steps() {
     std::fs::remove_file(d.join("keys/bob.pub")).unwrap();
     refused(d, &["status"], 2, "approvers.bob");
 }
+
+#[test]
+fn a_model_file_drop_is_scanned_and_a_malicious_one_fails() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    setup(d);
+    // GLOBAL os.system, ("ls",), REDUCE: loading it runs a shell command.
+    let evil: &[u8] = b"\x80\x02cos\nsystem\nX\x02\x00\x00\x00ls\x85R.";
+    std::fs::create_dir_all(d.join("models")).unwrap();
+    std::fs::write(d.join("models/model.pkl"), evil).unwrap();
+    ok(
+        d,
+        &[
+            "sign",
+            "models/model.pkl",
+            "--key",
+            "keys/vendor",
+            "-o",
+            "models/model.sig.json",
+        ],
+    );
+    let id = ingest(
+        d,
+        &[
+            "vendor",
+            "models/model.pkl",
+            "--signature",
+            "models/model.sig.json",
+        ],
+    );
+    let o = dg(d, &["review", &id]);
+    assert_eq!(code(&o), 1, "{}{}", out(&o), err(&o));
+    let text = out(&o);
+    assert!(
+        text.contains("model_scan") && text.contains("malicious"),
+        "{text}"
+    );
+    assert!(
+        text.contains("data_checks") && text.contains("skipped"),
+        "{text}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(d.join(".datagate/reports").join(&id).join("review-1.json")).unwrap(),
+    )
+    .unwrap();
+    let scan = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "model_scan")
+        .unwrap();
+    assert_eq!(scan["verdict"], "fail");
+    assert!(scan["owasp_llm_2025"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("LLM03:2025"));
+    assert!(scan["saif_risks"]
+        .to_string()
+        .contains("Model Source Tampering"));
+    refused(
+        d,
+        &["approve", &id, "--key", "keys/alice"],
+        2,
+        "review failed",
+    );
+}
+
+#[test]
+fn promotion_refuses_a_review_report_changed_after_approval() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    setup(d);
+    write_csv(&d.join("data/a.csv"), 30, 7, false);
+    let id = ingest(d, &["lab", "data/a.csv"]);
+    ok(d, &["review", &id]);
+    ok(d, &["approve", &id, "--key", "keys/alice"]);
+    // Re-reviewing after an approval would silently change what was signed: refused.
+    refused(d, &["review", &id], 2, "invalidate");
+    let report = d.join(".datagate/reports").join(&id).join("review-1.json");
+    let original = std::fs::read_to_string(&report).unwrap();
+    std::fs::write(&report, original.replace("\"pass\"", "\"pass \"")).unwrap();
+    refused(d, &["promote", &id, "--as", "train/v1"], 2, "review report");
+    std::fs::write(&report, &original).unwrap();
+    ok(d, &["promote", &id, "--as", "train/v1"]);
+    ok(d, &["log", "verify"]);
+}
