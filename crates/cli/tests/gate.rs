@@ -746,3 +746,40 @@ fn promotion_refuses_a_review_report_changed_after_approval() {
     ok(d, &["promote", &id, "--as", "train/v1"]);
     ok(d, &["log", "verify"]);
 }
+
+#[test]
+fn two_approvers_at_the_same_time_are_both_counted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    setup(d);
+    // A trusted-tier drop needing two approvals.
+    let toml = std::fs::read_to_string(d.join("datagate.toml")).unwrap();
+    std::fs::write(
+        d.join("datagate.toml"),
+        toml.replace(
+            "approvals = { k = 1, approvers = [\"alice\"] }",
+            "approvals = { k = 2, approvers = [\"alice\", \"bob\"] }",
+        ),
+    )
+    .unwrap();
+    write_csv(&d.join("data/c.csv"), 30, 9, false);
+    let id = ingest(d, &["lab", "data/c.csv"]);
+    ok(d, &["review", &id]);
+    let spawn = |key: &str| {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("datagate"))
+            .current_dir(d)
+            .args(["approve", &id, "--key", key])
+            .output()
+    };
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| spawn("keys/alice"));
+        let b = s.spawn(|| spawn("keys/bob"));
+        (a.join().unwrap().unwrap(), b.join().unwrap().unwrap())
+    });
+    assert_eq!(code(&a), 0, "{}", err(&a));
+    assert_eq!(code(&b), 0, "{}", err(&b));
+    let s = state_of(d, &id);
+    assert_eq!(s["state"], "approved");
+    assert_eq!(s["approvals"], "2/2");
+    ok(d, &["promote", &id, "--as", "train/v1"]);
+}

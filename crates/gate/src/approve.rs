@@ -81,6 +81,7 @@ pub struct Approved {
 
 /// Signs an approval of drop `id` with the private key at `key_path`.
 pub fn approve(gate: &mut Gate, id: &str, key_path: &Path) -> Result<Approved> {
+    let _lock = gate.lock_drop(id)?;
     let mut record = workflow::load(gate, id)?;
     let tier = gate.policy.tier(&record.tier)?.clone();
     record.can_approve(tier.label_audit.is_some())?;

@@ -25,15 +25,18 @@
 //! - **State is plain JSON files written atomically**, one folder per drop; the ledger, not
 //!   these files, is the record that is hard to forge.
 //!
-//! Blind spots: two people running transitions on the same drop at the same instant are not
-//! serialised (last writer wins on `state.json`; both are in the ledger). The quarantine is a
-//! read-only folder, not a sandbox: isolation from the training job is by path and
-//! permission, not by a separate machine.
+//! Transitions on one drop are serialised by an advisory lock file ([`lock`]), and so are
+//! moves of the store's names (promote, rollback, gc).
+//!
+//! Blind spots: the quarantine is a read-only folder, not a sandbox: isolation from the
+//! training job is by path and permission, not by a separate machine. The lock coordinates
+//! datagate processes only.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub mod approve;
 pub mod error;
+pub mod lock;
 pub mod policy;
 pub mod report;
 pub mod review;
@@ -98,6 +101,18 @@ impl Gate {
     /// `.datagate/drops/`.
     pub fn drops_dir(&self) -> std::path::PathBuf {
         self.project.state_dir().join("drops")
+    }
+
+    /// Locks drop `id` against concurrent transitions (released when dropped).
+    pub fn lock_drop(&self, id: &str) -> Result<lock::Lock> {
+        lock::Lock::acquire(&self.drops_dir().join(id).join(".lock"))
+    }
+
+    /// Locks the trusted store's names (promote, rollback, gc).
+    pub fn lock_store(&self) -> Result<lock::Lock> {
+        let dir = self.refs_dir();
+        std::fs::create_dir_all(&dir).map_err(error::io_err(&dir))?;
+        lock::Lock::acquire(&dir.join(".lock"))
     }
 
     /// `.datagate/refs/`.

@@ -510,10 +510,7 @@ impl Policy {
             };
             // k > n is an error where it matters: a tier whose approvals are configured, or
             // that a source uses. A built-in tier nobody uses may keep its default k.
-            let strict = file
-                .tiers
-                .get(&name)
-                .is_some_and(|t| t.approvals.is_some())
+            let strict = file.tiers.get(&name).is_some_and(|t| t.approvals.is_some())
                 || file.sources.values().any(|s| s.tier == name);
             let tier = resolve_tier(&name, &spec, root, &named, strict)?;
             tiers.insert(name, tier);

@@ -546,7 +546,7 @@ pub fn run_checks(gate: &Gate, record: &DropRecord, tier: &Tier) -> Result<Vec<C
 /// Reviews drop `id`: runs the checks, writes `review-N.json` and `review-N.html` under
 /// `.datagate/reports/<id>/`, records `gate.review`, and moves the drop to `reviewed`.
 pub fn review(gate: &mut Gate, id: &str) -> Result<Reviewed> {
-    let mut record = workflow::load(gate, id)?;
+    let record = workflow::load(gate, id)?;
     record.can_review()?;
     let tier = gate.policy.tier(&record.tier)?.clone();
     // The quarantined copy must still be what was ingested.
@@ -564,6 +564,10 @@ pub fn review(gate: &mut Gate, id: &str) -> Result<Reviewed> {
         )));
     }
     let checks = run_checks(gate, &record, &tier)?;
+    // The checks ran unlocked (they can be long); the state update is locked, on a fresh read.
+    let _lock = gate.lock_drop(id)?;
+    let mut record = workflow::load(gate, id)?;
+    record.can_review()?;
     let verdict = if checks.iter().any(|c| c.verdict.fails()) {
         "fail"
     } else {

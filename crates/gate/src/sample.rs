@@ -294,6 +294,7 @@ fn parse_verdict(v: &str) -> Option<bool> {
 
 /// Imports a filled-in sheet for drop `id` and records the label audit.
 pub fn import(gate: &mut Gate, id: &str, sheet: &Path) -> Result<LabelAuditInfo> {
+    let _lock = gate.lock_drop(id)?;
     let mut record = workflow::load(gate, id)?;
     record.can_label_audit()?;
     let sp = workflow::drop_dir(gate, &record.id).join("sample.json");

@@ -368,6 +368,7 @@ pub fn find_version(gate: &Gate, target: &str) -> Result<(Refs, Version)> {
 
 /// Moves `dataset`'s current pointer to `to` (an earlier, not expired, version).
 pub fn rollback(gate: &mut Gate, dataset: &str, to: &str) -> Result<(Option<String>, String)> {
+    let _lock = gate.lock_store()?;
     let mut refs = Refs::require(&gate.refs_dir(), dataset)?;
     let Some(v) = refs.version(to).cloned() else {
         return Err(GateError::NotFound(format!(
@@ -438,6 +439,7 @@ fn age_days(promoted_at: &str, now: chrono::DateTime<chrono::Utc>) -> Option<i64
 /// recorded. The current version never expires. With `dry_run` nothing changes.
 pub fn gc(gate: &mut Gate, dry_run: bool) -> Result<Vec<ExpiredVersion>> {
     let now_t = chrono::Utc::now();
+    let _lock = gate.lock_store()?;
     let dir = gate.refs_dir();
     let mut all = Refs::load_all(&dir)?;
     let mut expired = Vec::new();

@@ -716,6 +716,7 @@ fn copy_file(from: &Path, to: &Path) -> Result<()> {
 
 /// Rejects a drop (any state before promotion).
 pub fn reject(gate: &mut Gate, id: &str, reason: &str) -> Result<DropRecord> {
+    let _lock = gate.lock_drop(id)?;
     let mut record = load(gate, id)?;
     record.can_reject()?;
     if reason.trim().is_empty() {
@@ -776,6 +777,7 @@ pub fn parse_target(target: &str) -> Result<(String, String)> {
 /// digest the approvers signed, and at least k distinct approver signatures verify against
 /// the policy's keys. Then stores the object and names the version.
 pub fn promote(gate: &mut Gate, id: &str, target: &str) -> Result<Promoted> {
+    let _drop_lock = gate.lock_drop(id)?;
     let mut record = load(gate, id)?;
     let (dataset, version) = parse_target(target)?;
     let tier = gate.policy.tier(&record.tier)?.clone();
@@ -832,6 +834,7 @@ pub fn promote(gate: &mut Gate, id: &str, target: &str) -> Result<Promoted> {
         ));
     }
     let store = LocalStore::new(gate.project.objects_dir());
+    let _store_lock = gate.lock_store()?;
     let mut refs = Refs::load_or_new(&gate.refs_dir(), &dataset)?;
     if refs.version(&version).is_some() {
         return refuse(format!(
