@@ -246,6 +246,12 @@ pub fn run_stattest(test: StatTest, input: &ColumnInput) -> Result<TestOutcome, 
             let r = stattests::mannw::mannwhitneyu_less(reference.values(), current.values())?;
             TestOutcome::pair((r.statistic, r.pvalue))
         }
+        (StatTest::EppsSingleton, ColumnInput::Numerical { reference, current }) => {
+            TestOutcome::pair(stattests::es::epps_singleton_2samp(
+                reference.values(),
+                current.values(),
+            )?)
+        }
         (StatTest::Tvd, ColumnInput::Categorical(c)) => {
             TestOutcome::pair(stattests::tvd::tvd_test(c)?)
         }

@@ -4,7 +4,7 @@
 //! exception: `TVD` on rows that are not grouped by category (columns not named
 //! `*_sorted`), whose permutation p-value is only required within 0.05 (see
 //! `stattests/tvd.rs`); and the exact (≤ 20 values) Cramér-von Mises p-value, which
-//! Evidently computes in float16 and datagate as scipy does (within 1e-4 here).
+//! Evidently computes in float16 and datagate as scipy does (within 2e-3 here).
 
 use std::collections::HashMap;
 
@@ -107,10 +107,11 @@ fn verdicts_match_evidently() {
             if got.stattest == StatTest::CramerVonMises && small {
                 // Evidently's own copy of the exact CvM p-value builds its frequency
                 // tables in float16 (`np.min_scalar_type` of a float `combinations`):
-                // 0.431396484375 where scipy gives 0.4313908313908314. datagate
-                // matches scipy (tests/scipy_tests.rs); here only to 1e-4 relative.
+                // e.g. 0.346435546875 where scipy gives 0.34654234654234656. datagate
+                // matches scipy (tests/scipy_tests.rs); here only to 2e-3 relative
+                // (float16 carries 11 significant bits).
                 assert!(
-                    (got.score - ws).abs() <= 1e-4 * ws.abs(),
+                    (got.score - ws).abs() <= 2e-3 * ws.abs(),
                     "{ctx}: CvM p {ws}"
                 );
             } else if got.stattest == StatTest::Tvd && !col.ends_with("_sorted") {

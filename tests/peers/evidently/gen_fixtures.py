@@ -173,7 +173,7 @@ ref = pd.DataFrame({"x": num(1001)})
 cur = pd.DataFrame({"x": num(900, 0.1)})
 cases.append(run_case("boundary_1001", ref, cur, ["x"], []))
 
-# 6. the rank and count tests by name (anderson, cramer_von_mises, mannw, TVD,
+# 6. the rank and count tests by name (anderson, cramer_von_mises, mannw, es, TVD,
 # fisher_exact, g_test). Evidently's fisher_exact and g_test need equal sample sizes,
 # so both frames have the same length. TVD columns named *_sorted hold each side's
 # rows sorted by label (datagate's key order), where datagate replays Evidently's
@@ -186,7 +186,7 @@ def sorted_cat(n, labels, p=None):
 def rank_count_case(name, n):
     ref = pd.DataFrame({
         "and_n": num(n), "cvm_n": num(n), "mw_up": num(n), "mw_down": num(n),
-        "mw_ties": np.round(rng.normal(0, 1, n), 1), "and_far": num(n),
+        "mw_ties": np.round(rng.normal(0, 1, n), 1), "and_far": num(n), "es_n": num(n), "es_same": num(n),
         "tvd_sorted": sorted_cat(n, ["a", "b", "c"]), "tvd_same_sorted": sorted_cat(n, ["a", "b", "c", "d"]),
         "tvd_unsorted": cat(n, ["a", "b", "c"]),
         "fisher_c": cat(n, ["no", "yes"]), "fisher_same": cat(n, ["no", "yes"]),
@@ -195,6 +195,7 @@ def rank_count_case(name, n):
     cur = pd.DataFrame({
         "and_n": num(n, 0.15), "cvm_n": num(n, 0.1), "mw_up": num(n, 0.3), "mw_down": num(n, -0.3),
         "mw_ties": np.round(rng.normal(0.1, 1, n), 1), "and_far": num(n, 3.0),
+        "es_n": num(n, 0.4), "es_same": num(n),
         "tvd_sorted": sorted_cat(n, ["a", "b", "c"], [0.5, 0.3, 0.2]),
         "tvd_same_sorted": sorted_cat(n, ["a", "b", "c", "d"]),
         "tvd_unsorted": cat(n, ["a", "b", "c"], [0.6, 0.2, 0.2]),
@@ -204,8 +205,8 @@ def rank_count_case(name, n):
     per = {"and_n": "anderson", "and_far": "anderson", "cvm_n": "cramer_von_mises", "mw_up": "mannw",
            "mw_down": "mannw", "mw_ties": "mannw", "tvd_sorted": "TVD", "tvd_same_sorted": "TVD",
            "tvd_unsorted": "TVD", "fisher_c": "fisher_exact", "fisher_same": "fisher_exact",
-           "g_c": "g_test", "g_same": "g_test"}
-    nums = ["and_n", "cvm_n", "mw_up", "mw_down", "mw_ties", "and_far"]
+           "g_c": "g_test", "g_same": "g_test", "es_n": "es", "es_same": "es"}
+    nums = ["and_n", "cvm_n", "mw_up", "mw_down", "mw_ties", "and_far", "es_n", "es_same"]
     cats = ["tvd_sorted", "tvd_same_sorted", "tvd_unsorted", "fisher_c", "fisher_same", "g_c", "g_same"]
     return run_case(name, ref, cur, nums, cats, {"per_column_stattest": per})
 

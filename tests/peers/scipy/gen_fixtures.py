@@ -1,7 +1,7 @@
 """Record scipy's two-sample KS results (and the kstwo/smirnov distributions it
 uses) as JSON fixtures for crates/drift's tests; and, in a second file, the other
 tests datagate ports from scipy: anderson_ksamp, cramervonmises_2samp,
-mannwhitneyu(alternative="less"), fisher_exact (2x2), power_divergence
+mannwhitneyu(alternative="less"), epps_singleton_2samp, fisher_exact (2x2), power_divergence
 (log-likelihood), and numpy's legacy np.random.choice draws used by TVD.
 
 Run:  bash tests/peers/scipy/run.sh   (creates /tmp/peers-scipy and writes
@@ -122,6 +122,13 @@ def anderson(a, b):
     return res(f)
 
 
+def es(a, b):
+    # Evidently raises on a zero IQR before calling scipy; so does datagate.
+    if stats.iqr(np.hstack((a, b))) == 0:
+        return {"error": "ValueError"}
+    return res(lambda: stats.epps_singleton_2samp(a, b))
+
+
 rank_specs = [
     # n1, n2, seed1, seed2, scale2, shift2, quant
     (3, 4, 41, 42, 1.0, 0.0, 0),        # tiny, exact everywhere
@@ -154,6 +161,7 @@ for n1, n2, s1, s2, sc, sh, q in rank_specs:
         "anderson": anderson(a, b),
         "cramer_von_mises": res(lambda: stats.cramervonmises_2samp(a, b)),
         "mannw": res(lambda: stats.mannwhitneyu(a, b, alternative="less")),
+        "es": es(a, b),
     })
 
 fisher_tables = [

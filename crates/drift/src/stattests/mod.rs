@@ -16,13 +16,13 @@
 //! category ([`tvd`]); `g_test` and `fisher_exact` also answer when the two samples
 //! differ in size, where Evidently raises ([`g_test`], [`fisher_exact`]).
 //!
-//! Not implemented: `es` (Epps-Singleton) and `empirical_mmd` (a permutation test on
-//! a Gaussian-kernel MMD).
+//! Not implemented: `empirical_mmd` (a permutation test on a Gaussian-kernel MMD).
 
 pub mod anderson;
 pub mod chisquare;
 pub mod cramer_von_mises;
 pub mod energy;
+pub mod es;
 pub mod fisher_exact;
 pub mod g_test;
 pub mod hellinger;
@@ -120,11 +120,14 @@ pub enum StatTest {
     /// G-test (log-likelihood ratio), p-value.
     #[serde(rename = "g_test")]
     GTest,
+    /// Epps-Singleton (empirical characteristic functions), p-value.
+    #[serde(rename = "es")]
+    EppsSingleton,
 }
 
 impl StatTest {
     /// Every implemented test.
-    pub const ALL: [StatTest; 16] = [
+    pub const ALL: [StatTest; 17] = [
         StatTest::Ks,
         StatTest::ChiSquare,
         StatTest::Z,
@@ -141,6 +144,7 @@ impl StatTest {
         StatTest::Tvd,
         StatTest::FisherExact,
         StatTest::GTest,
+        StatTest::EppsSingleton,
     ];
 
     /// Evidently's short name (`ks`, `chisquare`, ...).
@@ -162,6 +166,7 @@ impl StatTest {
             StatTest::Tvd => "TVD",
             StatTest::FisherExact => "fisher_exact",
             StatTest::GTest => "g_test",
+            StatTest::EppsSingleton => "es",
         }
     }
 
@@ -184,6 +189,7 @@ impl StatTest {
             StatTest::Tvd => "Total-Variation-Distance",
             StatTest::FisherExact => "Fisher's Exact test",
             StatTest::GTest => "g_test",
+            StatTest::EppsSingleton => "Epps-Singleton",
         }
     }
 
@@ -206,6 +212,7 @@ impl StatTest {
             StatTest::Tvd => "tvd_permutation_pvalue_1000",
             StatTest::FisherExact => "fisher_exact_pvalue_two_sided",
             StatTest::GTest => "g_test_pvalue_scaled",
+            StatTest::EppsSingleton => "epps_singleton_pvalue",
         }
     }
 
@@ -216,7 +223,8 @@ impl StatTest {
             | StatTest::ChiSquare
             | StatTest::Z
             | StatTest::TTest
-            | StatTest::MannWhitney => 0.05,
+            | StatTest::MannWhitney
+            | StatTest::EppsSingleton => 0.05,
             _ => 0.1,
         }
     }
@@ -232,7 +240,8 @@ impl StatTest {
             | StatTest::MannWhitney
             | StatTest::Tvd
             | StatTest::FisherExact
-            | StatTest::GTest => DriftRule::PValueBelow,
+            | StatTest::GTest
+            | StatTest::EppsSingleton => DriftRule::PValueBelow,
             StatTest::EnergyDistance => DriftRule::ScoreAbove,
             _ => DriftRule::ScoreAtLeast,
         }
@@ -255,7 +264,8 @@ impl StatTest {
             | StatTest::TTest
             | StatTest::Anderson
             | StatTest::CramerVonMises
-            | StatTest::MannWhitney => t == ColumnType::Numerical,
+            | StatTest::MannWhitney
+            | StatTest::EppsSingleton => t == ColumnType::Numerical,
             StatTest::Tvd | StatTest::FisherExact | StatTest::GTest => t == ColumnType::Categorical,
             _ => true,
         }

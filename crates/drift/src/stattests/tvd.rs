@@ -15,7 +15,8 @@
 //! (`permutation(N)[:n_r]`, see [`super::mt19937`]), so the 1000 permutations of a
 //! given pooled row sequence are exactly Evidently's. But datagate keeps counts, not
 //! rows, so the pooled sequence it permutes is the reference rows **grouped by
-//! category in key order** followed by the current rows grouped the same way.
+//! category in key order** (labels sorted as text, e.g. `a < b`, `10 < 9`) followed by
+//! the current rows grouped the same way.
 //! Consequences:
 //! * When the reference rows and the current rows are each sorted by category (in
 //!   datagate's key order), the p-value equals Evidently's exactly (fixture-tested).
