@@ -206,7 +206,7 @@ fn the_whole_flow_and_every_refusal() {
             "--signature",
             "data/bad.sig.json",
         ],
-        2,
+        1,
         "does not verify",
     );
     ok(
@@ -384,7 +384,7 @@ fn the_whole_flow_and_every_refusal() {
     refused(
         d,
         &["promote", &id, "--as", "train/v1"],
-        2,
+        1,
         "changed since it was ingested",
     );
     // A forged approval envelope does not count either: restore the file, break bob's signature.
@@ -408,7 +408,7 @@ fn the_whole_flow_and_every_refusal() {
     refused(
         d,
         &["promote", &id, "--as", "train/v1"],
-        2,
+        1,
         "1 of 2 required approval signature(s) verify",
     );
     std::fs::write(&bob_env[0], &saved[0]).unwrap();
@@ -741,7 +741,7 @@ fn promotion_refuses_a_review_report_changed_after_approval() {
     let report = d.join(".datagate/reports").join(&id).join("review-1.json");
     let original = std::fs::read_to_string(&report).unwrap();
     std::fs::write(&report, original.replace("\"pass\"", "\"pass \"")).unwrap();
-    refused(d, &["promote", &id, "--as", "train/v1"], 2, "review report");
+    refused(d, &["promote", &id, "--as", "train/v1"], 1, "review report");
     std::fs::write(&report, &original).unwrap();
     ok(d, &["promote", &id, "--as", "train/v1"]);
     ok(d, &["log", "verify"]);

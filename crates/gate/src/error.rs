@@ -21,6 +21,11 @@ pub enum GateError {
     /// not an approver...).
     #[error("{0}")]
     Refused(String),
+    /// Evidence does not match its digest or signature (a quarantined file, a report or a
+    /// stored object changed; a signature does not verify): the data or artifact failed an
+    /// integrity check, which the CLI reports with exit code 1.
+    #[error("{0}")]
+    Tampered(String),
     /// A drop, dataset, version or source that does not exist, or an ambiguous id prefix.
     #[error("{0}")]
     NotFound(String),

@@ -556,7 +556,7 @@ pub fn review(gate: &mut Gate, id: &str) -> Result<Reviewed> {
             .sha256_hex()
             .unwrap_or_default();
     if now_sha != record.sha256 {
-        return Err(crate::GateError::Refused(format!(
+        return Err(crate::GateError::Tampered(format!(
             "refusing to review {}: the quarantined file {} changed since ingest (sha256 was {}, is now {now_sha}); reject it",
             record.id,
             path.display(),

@@ -108,7 +108,7 @@ impl Storage for LocalStore {
         }
         let got = hex::encode(hasher.finalize());
         if got != sha256 {
-            return Err(GateError::Refused(format!(
+            return Err(GateError::Tampered(format!(
                 "{} hashed to {got} while being stored, expected {sha256}: it changed; nothing stored",
                 path.display()
             )));
@@ -594,7 +594,7 @@ pub fn export(gate: &Gate, target: &str, out_dir: &Path, key: Option<&Path>) -> 
             tmp.write_all(chunk).map_err(io_err(&file))?;
         }
         if hex::encode(hasher.finalize()) != v.sha256 {
-            return Err(GateError::Refused(format!(
+            return Err(GateError::Tampered(format!(
                 "the stored object of {target} does not hash to {}: the store was tampered with",
                 v.sha256
             )));

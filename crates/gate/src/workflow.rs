@@ -618,11 +618,11 @@ pub fn ingest(
                 }
             }
             let Some(key_id) = verified else {
-                return refuse(format!(
+                return Err(GateError::Tampered(format!(
                     "the signature {} does not verify for {} with any key of source {source}: {last}",
                     env_path.display(),
                     file.display()
-                ));
+                )));
             };
             let bytes = fs::read(env_path).map_err(io_err(env_path))?;
             fs::write(staging.path().join("signature.dsse.json"), &bytes)
@@ -787,12 +787,12 @@ pub fn promote(gate: &mut Gate, id: &str, target: &str) -> Result<Promoted> {
         .sha256_hex()
         .unwrap_or_default();
     if now_sha != record.sha256 {
-        return refuse(format!(
+        return Err(GateError::Tampered(format!(
             "refusing to promote {}: the quarantined file {} changed since it was ingested, reviewed and approved (sha256 was {}, is now {now_sha})",
             record.id,
             quarantined.display(),
             record.sha256
-        ));
+        )));
     }
     let review = record
         .review
@@ -803,16 +803,16 @@ pub fn promote(gate: &mut Gate, id: &str, target: &str) -> Result<Promoted> {
         .sha256_hex()
         .unwrap_or_default();
     if report_sha != review.report_sha256 {
-        return refuse(format!(
+        return Err(GateError::Tampered(format!(
             "refusing to promote {}: the review report {} changed since it was approved (sha256 was {}, is now {report_sha})",
             record.id,
             report_path.display(),
             review.report_sha256
-        ));
+        )));
     }
     let approvers = approve::verify_approvals(gate, &record, &tier)?;
     if approvers.len() < tier.k {
-        return refuse(format!(
+        return Err(GateError::Tampered(format!(
             "refusing to promote {}: {} of {} required approval signature(s) verify (tier {} needs k = {}){}",
             record.id,
             approvers.len(),
@@ -831,7 +831,7 @@ pub fn promote(gate: &mut Gate, id: &str, target: &str) -> Result<Promoted> {
                         .join(", ")
                 )
             }
-        ));
+        )));
     }
     let store = LocalStore::new(gate.project.objects_dir());
     let _store_lock = gate.lock_store()?;

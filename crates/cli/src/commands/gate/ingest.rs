@@ -31,6 +31,10 @@ pub struct Args {
 
 /// Runs `datagate ingest`.
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    super::exit_on_tamper(run_inner(a))
+}
+
+fn run_inner(a: Args) -> anyhow::Result<ExitCode> {
     let mut gate = super::open()?;
     let out = ingest(
         &mut gate,

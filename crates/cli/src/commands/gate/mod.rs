@@ -14,7 +14,9 @@ pub mod status;
 pub mod store;
 
 use anyhow::Context as _;
-use datagate_gate::Gate;
+use std::process::ExitCode;
+
+use datagate_gate::{Gate, GateError};
 use datagate_project::Project;
 
 /// Opens the gate of the project containing the current folder.
@@ -31,6 +33,19 @@ pub enum Format {
     Text,
     /// JSON.
     Json,
+}
+
+/// An integrity failure (a file, report or stored object that no longer has its digest, a
+/// signature that does not verify) is a failed check: exit 1, like any other failed check.
+/// Other errors keep the CLI's usage/input exit code 2.
+pub fn exit_on_tamper(r: anyhow::Result<ExitCode>) -> anyhow::Result<ExitCode> {
+    match r {
+        Err(e) if matches!(e.downcast_ref::<GateError>(), Some(GateError::Tampered(_))) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::from(1))
+        }
+        r => r,
+    }
 }
 
 /// The first 16 hex digits of a key id or digest, for display.

@@ -19,6 +19,10 @@ pub struct Args {
 
 /// Runs `datagate promote`.
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    super::exit_on_tamper(run_inner(a))
+}
+
+fn run_inner(a: Args) -> anyhow::Result<ExitCode> {
     let mut gate = super::open()?;
     let id = workflow::resolve(&gate, &a.id)?;
     let p = workflow::promote(&mut gate, &id, &a.target)?;

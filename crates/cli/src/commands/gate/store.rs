@@ -65,42 +65,46 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Export(a) => {
-            let gate = super::open()?;
-            let e = store::export(&gate, &a.target, &a.output, a.key.as_deref())?;
-            println!("wrote {}", e.file.display());
+        Command::Export(a) => super::exit_on_tamper(export(a)),
+        Command::List => list(),
+    }
+}
+
+fn export(a: ExportArgs) -> anyhow::Result<ExitCode> {
+    let gate = super::open()?;
+    let e = store::export(&gate, &a.target, &a.output, a.key.as_deref())?;
+    println!("wrote {}", e.file.display());
+    println!(
+        "wrote {} (signed by key {})",
+        e.provenance.display(),
+        short(&e.key_id)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list() -> anyhow::Result<ExitCode> {
+    let gate = super::open()?;
+    for r in store::Refs::load_all(&gate.refs_dir())? {
+        println!(
+            "{} (current {})",
+            r.dataset,
+            r.current.as_deref().unwrap_or("-")
+        );
+        for v in &r.versions {
             println!(
-                "wrote {} (signed by key {})",
-                e.provenance.display(),
-                short(&e.key_id)
+                "  {:<8} {}  {:>10} bytes  {}  from {} ({}){}",
+                v.version,
+                short(&v.sha256),
+                v.bytes,
+                v.promoted_at,
+                v.source,
+                v.drop,
+                v.expired
+                    .as_ref()
+                    .map(|e| format!("  EXPIRED {}", e.at))
+                    .unwrap_or_default()
             );
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::List => {
-            let gate = super::open()?;
-            for r in store::Refs::load_all(&gate.refs_dir())? {
-                println!(
-                    "{} (current {})",
-                    r.dataset,
-                    r.current.as_deref().unwrap_or("-")
-                );
-                for v in &r.versions {
-                    println!(
-                        "  {:<8} {}  {:>10} bytes  {}  from {} ({}){}",
-                        v.version,
-                        short(&v.sha256),
-                        v.bytes,
-                        v.promoted_at,
-                        v.source,
-                        v.drop,
-                        v.expired
-                            .as_ref()
-                            .map(|e| format!("  EXPIRED {}", e.at))
-                            .unwrap_or_default()
-                    );
-                }
-            }
-            Ok(ExitCode::SUCCESS)
         }
     }
+    Ok(ExitCode::SUCCESS)
 }
