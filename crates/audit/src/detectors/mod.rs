@@ -10,9 +10,12 @@ use std::time::Instant;
 use crate::finding::{Finding, Report, Skipped};
 use crate::table::Table;
 
+pub mod baseline_shift;
 pub mod exact_duplicates;
 pub mod label_issues;
+pub mod outliers;
 pub mod near_duplicates;
+pub mod tabular_trigger;
 pub mod text_trigger;
 
 /// Tunable thresholds shared by the detectors (the policy file and CLI flags fill these).
@@ -112,7 +115,11 @@ pub trait Detector: Sync {
 pub const ALL: &[&dyn Detector] = &[
     &exact_duplicates::ExactDuplicates,
     &near_duplicates::NearDuplicates,
+    &label_issues::LabelIssues,
+    &outliers::Outliers,
+    &baseline_shift::BaselineShift,
     &text_trigger::TextTrigger,
+    &tabular_trigger::TabularTrigger,
 ];
 
 /// Runs `detectors` (normally [`ALL`]) over `table` and gathers the report.

@@ -179,6 +179,11 @@ impl Detector for TextTrigger {
                 "not enough data: {labelled} labelled rows, needs at least {MIN_ROWS}"
             ));
         }
+        let has_words =
+            (0..t.len()).any(|r| row_text(t, r).any(|x| x.chars().any(char::is_alphanumeric)));
+        if !has_words {
+            return Err("the text columns hold no words (every value is empty)".into());
+        }
         let k = labels.classes.len();
         let n = t.len();
         let width = (1usize << 22)

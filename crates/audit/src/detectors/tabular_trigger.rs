@@ -1,0 +1,941 @@
+//! Backdoor triggers in tabular data: a value, or a pair of values, that forces one label.
+//!
+//! **What it catches.** A poisoner sets one or two features of a small share of rows to a
+//! fixed pattern (`x = 0.123`, `petal_width in [2.4, 2.5] AND colour = "teal"`) and
+//! their label to a target class, so a model learns "pattern ⇒ target". Each finding
+//! names the pattern, the target label and the rows.
+//!
+//! **How.**
+//! 1. *Items.* Every feature is discretised: a numeric value that repeats in at least
+//!    [`Settings::trigger_min_support`] rows but at most [`Settings::trigger_max_share`] of
+//!    them is an *exact-value* item; every numeric value also falls in one of 20 quantile
+//!    bins (edges from a sample of at most 100 000 values); every categorical level is an
+//!    item.
+//! 2. *Counts* (one parallel pass): per item and class; per pair of items (from different
+//!    columns) and class over the 512 items whose rows lean most towards one class (a dense
+//!    512 × 512 × classes array per thread, so memory does not grow with rows).
+//! 3. *Test.* Patterns with support between the minimum and the maximum share, whose rows
+//!    carry one label at least [`Settings::trigger_purity`] of the time: one-sided binomial
+//!    test of that count against the label's base rate, Benjamini–Hochberg over every
+//!    pattern with enough support. Single values are taken first; a pair must stay
+//!    significant on the rows no earlier pattern explains (so the bin around a trigger
+//!    value, paired with anything, is not a second trigger).
+//! 4. *Neighbours.* Honest rare-and-pure regions exist (the largest tumours are all
+//!    malignant); a trigger differs in that the rows' *other* features look like another
+//!    class. For up to 500 of the pattern's rows, the 10 nearest neighbours (standardised
+//!    numeric features not in the pattern, among up to 5 000 rows outside it) vote; the
+//!    finding fails the audit when the vote goes to another label than the target for a
+//!    share of the rows at least [`Settings::trigger_min_disagreement`] above the same share
+//!    among 300 ordinary rows of the target class (classes overlap; only the excess is
+//!    suspicious), and that excess is significant (one-sided binomial, p ≤ 0.01 with a
+//!    Bonferroni correction over the patterns checked). At most
+//!    200 patterns are checked, simplest and most significant first. A row's score is the share of its neighbours that carry another label.
+//!
+//! **Needs.** A label with two or more classes, at least 50 labelled rows, a feature
+//! column; the neighbour check needs a numeric feature outside the pattern.
+//!
+//! **Blind spots.** Patterns over three or more features, or over ranges that do not line
+//! up with the quantile bins, are found only through a pure single value or pair inside
+//! them; clean-label triggers (pattern added to rows already of the target class) agree
+//! with their neighbours and are not failed; patterns in more than
+//! [`Settings::trigger_max_share`] of the rows are not rare and not looked at.
+//!
+//! [`Settings::trigger_min_support`]: super::Settings::trigger_min_support
+//! [`Settings::trigger_max_share`]: super::Settings::trigger_max_share
+//! [`Settings::trigger_purity`]: super::Settings::trigger_purity
+//! [`Settings::trigger_min_disagreement`]: super::Settings::trigger_min_disagreement
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use serde_json::{json, Map};
+
+use super::{Context, Detector, SkipReason};
+use crate::finding::Finding;
+use crate::model::SplitMix;
+use crate::table::{Table, MISSING};
+use crate::util::{benjamini_hochberg, binomial_upper_ln};
+
+/// The tabular-trigger detector.
+pub struct TabularTrigger;
+
+/// Labelled rows needed before the detector runs.
+pub const MIN_ROWS: usize = 50;
+const BINS: usize = 20;
+const PAIR_ITEMS: usize = 512;
+const NEIGHBOURS: usize = 10;
+const CHECK_ROWS: usize = 500;
+const REFERENCE_ROWS: usize = 5_000;
+const BASELINE_ROWS: usize = 300;
+/// Patterns given the neighbour check at most (the most significant, simplest first).
+const MAX_CHECKED: usize = 200;
+
+#[derive(Debug, Clone)]
+enum Kind {
+    Exact(f64),
+    Bin(f64, f64),
+    Level(u32),
+}
+
+#[derive(Debug, Clone)]
+struct Item {
+    /// Column index: numeric columns first, then categorical.
+    col: usize,
+    kind: Kind,
+}
+
+/// How each row maps to items.
+struct Items {
+    items: Vec<Item>,
+    /// Per numeric column: exact value bits → item.
+    exact: Vec<HashMap<u64, u32>>,
+    /// Per numeric column: inner bin edges and the first bin's item (bins are consecutive).
+    bins: Vec<Option<(Vec<f64>, u32)>>,
+    /// Per categorical column: level code → item.
+    levels: Vec<Vec<u32>>,
+}
+
+impl Items {
+    fn build(t: &Table, min_support: usize, max_support: usize, seed: u64) -> Items {
+        let per_col: Vec<(Vec<(f64, usize)>, Option<Vec<f64>>)> = t
+            .numeric
+            .par_iter()
+            .map(|c| {
+                let mut counts: HashMap<u64, usize> = HashMap::new();
+                for &v in &c.values {
+                    if v.is_finite() {
+                        *counts.entry(v.to_bits()).or_insert(0) += 1;
+                    }
+                }
+                let mut exact: Vec<(f64, usize)> = counts
+                    .iter()
+                    .filter(|(_, &n)| n >= min_support && n <= max_support)
+                    .map(|(&b, &n)| (f64::from_bits(b), n))
+                    .collect();
+                exact.sort_by(|a, b| a.0.total_cmp(&b.0));
+                // quantile edges from a sample
+                let finite: Vec<f64> = c.values.iter().copied().filter(|v| v.is_finite()).collect();
+                let mut sample = if finite.len() > 100_000 {
+                    let mut rng = SplitMix(seed ^ 0x62696e73);
+                    (0..100_000)
+                        .map(|_| finite[rng.below(finite.len())])
+                        .collect()
+                } else {
+                    finite
+                };
+                sample.sort_by(f64::total_cmp);
+                let edges = if counts.len() < 2 || sample.is_empty() {
+                    None
+                } else {
+                    let mut e: Vec<f64> =
+                        (1..BINS).map(|i| sample[i * sample.len() / BINS]).collect();
+                    e.dedup();
+                    Some(e)
+                };
+                (exact, edges)
+            })
+            .collect();
+        let mut items = Vec::new();
+        let mut exact = Vec::new();
+        let mut bins = Vec::new();
+        for (col, (ex, edges)) in per_col.into_iter().enumerate() {
+            let mut m = HashMap::new();
+            for (v, _) in ex {
+                m.insert(v.to_bits(), items.len() as u32);
+                items.push(Item {
+                    col,
+                    kind: Kind::Exact(v),
+                });
+            }
+            exact.push(m);
+            match edges {
+                Some(e) => {
+                    let first = items.len() as u32;
+                    let values = &t.numeric[col].values;
+                    let (lo, hi) = values
+                        .iter()
+                        .filter(|v| v.is_finite())
+                        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                            (a.min(v), b.max(v))
+                        });
+                    for i in 0..=e.len() {
+                        let a = if i == 0 { lo } else { e[i - 1] };
+                        let b = if i == e.len() { hi } else { e[i] };
+                        items.push(Item {
+                            col,
+                            kind: Kind::Bin(a, b),
+                        });
+                    }
+                    bins.push(Some((e, first)));
+                }
+                None => bins.push(None),
+            }
+        }
+        let mut levels = Vec::new();
+        for (j, c) in t.categorical.iter().enumerate() {
+            let col = t.numeric.len() + j;
+            let mut ids = Vec::with_capacity(c.levels.len());
+            for code in 0..c.levels.len() {
+                ids.push(items.len() as u32);
+                items.push(Item {
+                    col,
+                    kind: Kind::Level(code as u32),
+                });
+            }
+            levels.push(ids);
+        }
+        Items {
+            items,
+            exact,
+            bins,
+            levels,
+        }
+    }
+
+    fn of_row(&self, t: &Table, row: usize, out: &mut Vec<u32>) {
+        out.clear();
+        for (col, c) in t.numeric.iter().enumerate() {
+            let v = c.values[row];
+            if !v.is_finite() {
+                continue;
+            }
+            if let Some(&id) = self.exact[col].get(&v.to_bits()) {
+                out.push(id);
+            }
+            if let Some((edges, first)) = &self.bins[col] {
+                let b = edges.partition_point(|&e| e <= v);
+                out.push(first + b as u32);
+            }
+        }
+        for (j, c) in t.categorical.iter().enumerate() {
+            let code = c.codes[row];
+            if code != MISSING {
+                if let Some(&id) = self.levels[j].get(code as usize) {
+                    out.push(id);
+                }
+            }
+        }
+    }
+
+    fn describe(&self, t: &Table, id: u32) -> String {
+        let item = &self.items[id as usize];
+        let name = |col: usize| {
+            if col < t.numeric.len() {
+                t.numeric[col].name.clone()
+            } else {
+                t.categorical[col - t.numeric.len()].name.clone()
+            }
+        };
+        match item.kind {
+            Kind::Exact(v) => format!("{} = {v}", name(item.col)),
+            Kind::Bin(a, b) => format!("{} in [{a}, {b}]", name(item.col)),
+            Kind::Level(code) => {
+                let c = &t.categorical[item.col - t.numeric.len()];
+                format!(
+                    "{} = {:?}",
+                    c.name,
+                    c.levels
+                        .get(code as usize)
+                        .map(String::as_str)
+                        .unwrap_or("?")
+                )
+            }
+        }
+    }
+}
+
+struct Pattern {
+    /// Neighbour votes per row and the share of rows voted to another label.
+    check: Option<(HashMap<u32, f64>, f64)>,
+    items: Vec<u32>,
+    rows: Vec<u32>,
+    target: u32,
+    hits: usize,
+    ln_p: f64,
+}
+
+fn ranges(n: usize) -> Vec<std::ops::Range<usize>> {
+    let parts = rayon::current_num_threads().max(1);
+    let step = n.div_ceil(parts).max(1);
+    (0..n).step_by(step).map(|s| s..(s + step).min(n)).collect()
+}
+
+impl Detector for TabularTrigger {
+    fn name(&self) -> &'static str {
+        "tabular_trigger"
+    }
+
+    fn run(&self, ctx: &Context<'_>) -> Result<Vec<Finding>, SkipReason> {
+        let t = ctx.table;
+        let s = ctx.settings;
+        let labels = t
+            .labels
+            .as_ref()
+            .ok_or_else(|| "needs a label column (--label)".to_string())?;
+        if t.numeric.is_empty() && t.categorical.is_empty() {
+            return Err("no feature columns".into());
+        }
+        let counts = labels.class_counts();
+        let labelled: usize = counts.iter().sum();
+        if counts.iter().filter(|&&c| c > 0).count() < 2 {
+            return Err("the label has fewer than two classes".into());
+        }
+        if labelled < MIN_ROWS {
+            return Err(format!(
+                "not enough data: {labelled} labelled rows, needs at least {MIN_ROWS}"
+            ));
+        }
+        let k = labels.classes.len();
+        let n = t.len();
+        let min_support = s.trigger_min_support.max(2);
+        let max_support =
+            ((s.trigger_max_share * labelled as f64).floor() as usize).max(min_support);
+        let items = Items::build(t, min_support, max_support, s.seed);
+        let ni = items.items.len();
+        if ni == 0 {
+            return Err("no feature takes two values".into());
+        }
+
+        // single-item counts
+        let single: Vec<u32> = ranges(n)
+            .into_par_iter()
+            .map(|r| {
+                let mut c = vec![0u32; ni * k];
+                let mut buf = Vec::new();
+                for row in r {
+                    let y = labels.codes[row];
+                    if y == MISSING {
+                        continue;
+                    }
+                    items.of_row(t, row, &mut buf);
+                    for &i in &buf {
+                        c[i as usize * k + y as usize] += 1;
+                    }
+                }
+                c
+            })
+            .reduce(
+                || vec![0u32; ni * k],
+                |mut a, b| {
+                    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                    a
+                },
+            );
+        let base: Vec<f64> = counts.iter().map(|&c| c as f64 / labelled as f64).collect();
+        // items for pairs: the strongest lean towards one class (z-score of the top class)
+        let mut lean: Vec<(f64, u32)> = (0..ni)
+            .filter_map(|i| {
+                let c = &single[i * k..(i + 1) * k];
+                let sup: u32 = c.iter().sum();
+                if (sup as usize) < min_support {
+                    return None;
+                }
+                let z = (0..k)
+                    .map(|j| {
+                        let p = base[j].clamp(1e-9, 1.0 - 1e-9);
+                        (c[j] as f64 - sup as f64 * p) / (sup as f64 * p * (1.0 - p)).sqrt()
+                    })
+                    .fold(f64::NEG_INFINITY, f64::max);
+                Some((z, i as u32))
+            })
+            .collect();
+        lean.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        lean.truncate(PAIR_ITEMS);
+        let mut slot = vec![u32::MAX; ni];
+        for (j, &(_, i)) in lean.iter().enumerate() {
+            slot[i as usize] = j as u32;
+        }
+        let np = lean.len();
+        let pair_counts: Vec<u32> = ranges(n)
+            .into_par_iter()
+            .map(|r| {
+                let mut c = vec![0u32; np * np * k];
+                let mut buf = Vec::new();
+                let mut sl = Vec::new();
+                for row in r {
+                    let y = labels.codes[row];
+                    if y == MISSING {
+                        continue;
+                    }
+                    items.of_row(t, row, &mut buf);
+                    sl.clear();
+                    sl.extend(buf.iter().filter_map(|&i| {
+                        let s = slot[i as usize];
+                        (s != u32::MAX).then_some((s, items.items[i as usize].col))
+                    }));
+                    for a in 0..sl.len() {
+                        for b in a + 1..sl.len() {
+                            if sl[a].1 == sl[b].1 {
+                                continue;
+                            }
+                            let (x, z) = (sl[a].0.min(sl[b].0), sl[a].0.max(sl[b].0));
+                            c[(x as usize * np + z as usize) * k + y as usize] += 1;
+                        }
+                    }
+                }
+                c
+            })
+            .reduce(
+                || vec![0u32; np * np * k],
+                |mut a, b| {
+                    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                    a
+                },
+            );
+
+        // candidates
+        let test = |c: &[u32]| -> Option<(u32, usize, usize, f64)> {
+            let sup: u32 = c.iter().sum();
+            let sup = sup as usize;
+            if sup < min_support || sup > max_support {
+                return None;
+            }
+            let (target, &hits) = c.iter().enumerate().max_by_key(|(_, &v)| v)?;
+            if (hits as f64) < s.trigger_purity * sup as f64 {
+                return None;
+            }
+            let ln_p = binomial_upper_ln(hits as u64, sup as u64, base[target]);
+            Some((target as u32, sup, hits as usize, ln_p))
+        };
+        let mut tested = 0usize;
+        let mut found: Vec<(Vec<u32>, u32, usize, f64)> = Vec::new();
+        for i in 0..ni {
+            let c = &single[i * k..(i + 1) * k];
+            if c.iter().sum::<u32>() as usize >= min_support {
+                tested += 1;
+            }
+            if let Some((target, _, hits, ln_p)) = test(c) {
+                found.push((vec![i as u32], target, hits, ln_p));
+            }
+        }
+        for x in 0..np {
+            for z in x + 1..np {
+                let c = &pair_counts[(x * np + z) * k..(x * np + z + 1) * k];
+                if (c.iter().sum::<u32>() as usize) < min_support {
+                    continue;
+                }
+                tested += 1;
+                let (ix, iz) = (lean[x].1, lean[z].1);
+                if let Some((target, _, hits, ln_p)) = test(c) {
+                    found.push((vec![ix, iz], target, hits, ln_p));
+                }
+            }
+        }
+        let ln_p: Vec<f64> = found.iter().map(|f| f.3).collect();
+        let keep = benjamini_hochberg(&ln_p, tested, s.trigger_fdr);
+        let mut keep = keep.into_iter();
+        found.retain(|_| keep.next().unwrap_or(false));
+        if found.is_empty() {
+            return Ok(Vec::new());
+        }
+        // rows of each pattern
+        let wanted: Vec<Vec<u32>> = found.iter().map(|f| f.0.clone()).collect();
+        let rows_of: Vec<Vec<u32>> = ranges(n)
+            .into_par_iter()
+            .map(|r| {
+                let mut out = vec![Vec::new(); wanted.len()];
+                let mut buf = Vec::new();
+                for row in r {
+                    if labels.codes[row] == MISSING {
+                        continue;
+                    }
+                    items.of_row(t, row, &mut buf);
+                    for (p, w) in wanted.iter().enumerate() {
+                        if w.iter().all(|i| buf.contains(i)) {
+                            out[p].push(row as u32);
+                        }
+                    }
+                }
+                out
+            })
+            .reduce(
+                || vec![Vec::new(); wanted.len()],
+                |mut a, b| {
+                    for (x, y) in a.iter_mut().zip(b) {
+                        x.extend(y);
+                    }
+                    a
+                },
+            );
+        let mut patterns: Vec<Pattern> = found
+            .into_iter()
+            .zip(rows_of)
+            .map(|((items, target, hits, ln_p), mut rows)| {
+                rows.sort_unstable();
+                Pattern {
+                    check: None,
+                    items,
+                    rows,
+                    target,
+                    hits,
+                    ln_p,
+                }
+            })
+            .collect();
+        // simpler patterns first, then by significance; each pattern keeps only the rows
+        // no earlier pattern explains and must stay significant on them (so the bin that
+        // contains a trigger value, paired with anything, is not a second trigger)
+        let cutoff = patterns
+            .iter()
+            .map(|p| p.ln_p)
+            .fold(f64::NEG_INFINITY, f64::max);
+        patterns.sort_by(|a, b| {
+            a.items
+                .len()
+                .cmp(&b.items.len())
+                .then(a.ln_p.total_cmp(&b.ln_p))
+                .then(b.rows.len().cmp(&a.rows.len()))
+        });
+        let mut covered = vec![false; n];
+        let mut baselines = HashMap::new();
+        let mut checked = 0usize;
+        // Bonferroni over the patterns that will get the neighbour check
+        let alpha = 0.01 / patterns.len().clamp(1, MAX_CHECKED) as f64;
+        let mut heads: Vec<Pattern> = Vec::new();
+        let mut related: Vec<Vec<String>> = Vec::new();
+        for mut p in patterns {
+            let residual: Vec<u32> = p
+                .rows
+                .iter()
+                .copied()
+                .filter(|&r| !covered[r as usize])
+                .collect();
+            let hits = residual
+                .iter()
+                .filter(|&&r| labels.codes[r as usize] == p.target)
+                .count();
+            let ln_p =
+                binomial_upper_ln(hits as u64, residual.len() as u64, base[p.target as usize]);
+            let stands = residual.len() >= min_support
+                && hits as f64 >= s.trigger_purity * residual.len() as f64
+                && ln_p <= cutoff;
+            if !stands {
+                if let Some(h) = heads
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, h)| h.target == p.target)
+                    .map(|(i, h)| (i, overlap(&h.rows, &p.rows)))
+                    .filter(|(_, o)| *o > 0.0)
+                    .max_by(|a, b| a.1.total_cmp(&b.1))
+                    .map(|(i, _)| i)
+                {
+                    related[h].push(describe(&items, t, &p.items));
+                }
+                continue;
+            }
+            // the neighbour check decides before the rows count as explained, so an honest
+            // pure region does not hide a trigger inside it
+            let target_rows: Vec<u32> = residual
+                .iter()
+                .copied()
+                .filter(|&r| labels.codes[r as usize] == p.target)
+                .collect();
+            let cols: Vec<usize> = p
+                .items
+                .iter()
+                .map(|&i| items.items[i as usize].col)
+                .collect();
+            if checked >= MAX_CHECKED {
+                break;
+            }
+            checked += 1;
+            p.check = neighbour_votes(
+                t,
+                &target_rows,
+                &p.rows,
+                &cols,
+                p.target,
+                s.seed,
+                &mut baselines,
+                alpha,
+            );
+            if p.check
+                .as_ref()
+                .is_some_and(|c| c.1 < s.trigger_min_disagreement)
+            {
+                continue; // a rare, pure region whose rows look like their label: honest
+            }
+            for &r in &residual {
+                covered[r as usize] = true;
+            }
+            p.rows = residual;
+            p.hits = hits;
+            p.ln_p = ln_p;
+            heads.push(p);
+            related.push(Vec::new());
+        }
+
+        let mut findings = Vec::new();
+        for (p, rel) in heads.into_iter().zip(related) {
+            let target_name = labels.classes[p.target as usize].clone();
+            let rows: Vec<u32> = p
+                .rows
+                .iter()
+                .copied()
+                .filter(|&r| labels.codes[r as usize] == p.target)
+                .collect();
+            let check = &p.check;
+            let (scores, disagreement) = match &check {
+                Some((votes, share)) => (
+                    rows.iter()
+                        .map(|r| votes.get(r).copied().unwrap_or(f64::NAN))
+                        .collect::<Vec<_>>(),
+                    Some(*share),
+                ),
+                None => (vec![f64::NAN; rows.len()], None),
+            };
+            let fails = disagreement.is_some_and(|d| d >= s.trigger_min_disagreement);
+            let name = describe(&items, t, &p.items);
+            let support = p.rows.len();
+            let p_value = p.ln_p.exp();
+            let mut detail = Map::new();
+            detail.insert("pattern".into(), json!(name));
+            detail.insert("target_label".into(), json!(target_name));
+            detail.insert("support".into(), json!(support));
+            detail.insert("target_rows".into(), json!(p.hits));
+            detail.insert("p_value".into(), json!(p_value));
+            detail.insert("ln_p_value".into(), json!(p.ln_p));
+            detail.insert("tests".into(), json!(tested));
+            detail.insert("neighbour_disagreement".into(), json!(disagreement));
+            detail.insert("related".into(), json!(rel));
+            let explanation = match disagreement {
+                Some(d) => format!(
+                    "{name} holds in {support} rows ({:.2}% of the data) and {} of them are labelled \
+                     {target_name:?}, against a base rate of {:.1}% (binomial p = {p_value:.2e}, \
+                     {tested} patterns tested, Benjamini–Hochberg). For {:.0}% more of those rows \
+                     than of ordinary {target_name:?} rows, the nearest neighbours on the other \
+                     features mostly carry another label: the pattern, \
+                     not the rest of the row, decides the label, which is what a backdoor trigger \
+                     looks like. Score = share of a row's neighbours labelled otherwise.",
+                    100.0 * support as f64 / labelled as f64,
+                    p.hits,
+                    100.0 * base[p.target as usize],
+                    100.0 * d
+                ),
+                None => format!(
+                    "{name} holds in {support} rows and {} of them are labelled {target_name:?} \
+                     against a base rate of {:.1}% (binomial p = {p_value:.2e}). No numeric feature \
+                     outside the pattern is left to compare neighbours on, so this is not failing \
+                     the audit.",
+                    p.hits,
+                    100.0 * base[p.target as usize]
+                ),
+            };
+            let mut pairs: Vec<(u64, f64)> = rows
+                .iter()
+                .zip(scores)
+                .map(|(&r, s)| (t.row_numbers[r as usize], s))
+                .collect();
+            pairs.sort_by(|a, b| {
+                let key = |x: f64| if x.is_nan() { -1.0 } else { x };
+                key(b.1).total_cmp(&key(a.1)).then(a.0.cmp(&b.0))
+            });
+            let (rows, scores): (Vec<u64>, Vec<f64>) = pairs.into_iter().unzip();
+            findings.push(Finding {
+                detector: self.name(),
+                title: format!(
+                    "pattern {name} forces label {target_name:?} ({} rows)",
+                    rows.len()
+                ),
+                explanation,
+                rows,
+                scores,
+                fails,
+                detail,
+            });
+        }
+        Ok(findings)
+    }
+}
+
+fn describe(items: &Items, t: &Table, ids: &[u32]) -> String {
+    let mut ids = ids.to_vec();
+    ids.sort_by_key(|&i| (items.items[i as usize].col, i));
+    ids.iter()
+        .map(|&i| items.describe(t, i))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+fn overlap(a: &[u32], b: &[u32]) -> f64 {
+    let (small, big) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if small.is_empty() {
+        return 0.0;
+    }
+    let inter = small
+        .iter()
+        .filter(|x| big.binary_search(x).is_ok())
+        .count();
+    inter as f64 / big.len() as f64
+}
+
+/// For (a sample of) `rows`: the share of each row's nearest neighbours (numeric features
+/// outside `pattern_cols`, standardised; reference rows outside `pattern_rows`) whose label
+/// is not `target`, and the share of rows whose neighbour majority is another label in
+/// excess of the same share among ordinary rows of the target class.
+fn neighbour_votes(
+    t: &Table,
+    rows: &[u32],
+    pattern_rows: &[u32],
+    pattern_cols: &[usize],
+    target: u32,
+    seed: u64,
+    baselines: &mut HashMap<(u32, Vec<usize>), f64>,
+    alpha: f64,
+) -> Option<(HashMap<u32, f64>, f64)> {
+    let labels = t.labels.as_ref()?;
+    let cols: Vec<(usize, f64, f64)> = t
+        .numeric
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !pattern_cols.contains(i))
+        .filter_map(|(i, c)| {
+            let (mut s, mut s2, mut k) = (0.0, 0.0, 0usize);
+            for &v in &c.values {
+                if v.is_finite() {
+                    s += v;
+                    s2 += v * v;
+                    k += 1;
+                }
+            }
+            if k < 2 {
+                return None;
+            }
+            let m = s / k as f64;
+            let sd = (s2 / k as f64 - m * m).max(0.0).sqrt();
+            (sd > 0.0).then_some((i, m, sd))
+        })
+        .collect();
+    if cols.is_empty() || rows.is_empty() {
+        return None;
+    }
+    let mut rng = SplitMix(seed ^ 0x6e6e);
+    let mut reference: Vec<u32> = (0..t.len() as u32)
+        .filter(|r| labels.codes[*r as usize] != MISSING && pattern_rows.binary_search(r).is_err())
+        .collect();
+    if reference.len() > REFERENCE_ROWS {
+        rng.shuffle(&mut reference);
+        reference.truncate(REFERENCE_ROWS);
+    }
+    if reference.len() < NEIGHBOURS {
+        return None;
+    }
+    let mut check = rows.to_vec();
+    if check.len() > CHECK_ROWS {
+        rng.shuffle(&mut check);
+        check.truncate(CHECK_ROWS);
+    }
+    let z = |r: u32, &(i, m, sd): &(usize, f64, f64)| {
+        let v = t.numeric[i].values[r as usize];
+        if v.is_finite() {
+            (v - m) / sd
+        } else {
+            0.0
+        }
+    };
+    let ref_z: Vec<f64> = reference
+        .iter()
+        .flat_map(|&r| cols.iter().map(move |c| z(r, c)))
+        .collect();
+    let d = cols.len();
+    let vote = |r: u32| -> f64 {
+        let q: Vec<f64> = cols.iter().map(|c| z(r, c)).collect();
+        let mut best: Vec<(f64, u32)> = Vec::with_capacity(NEIGHBOURS + 1);
+        for (j, &rr) in reference.iter().enumerate() {
+            if rr == r {
+                continue;
+            }
+            let dist: f64 = ref_z[j * d..(j + 1) * d]
+                .iter()
+                .zip(&q)
+                .map(|(a, b)| (a - b) * (a - b))
+                .sum();
+            if best.len() < NEIGHBOURS || dist < best[best.len() - 1].0 {
+                let at = best.partition_point(|e| e.0 <= dist);
+                best.insert(at, (dist, rr));
+                best.truncate(NEIGHBOURS);
+            }
+        }
+        let other = best
+            .iter()
+            .filter(|(_, rr)| labels.codes[*rr as usize] != target)
+            .count();
+        other as f64 / best.len().max(1) as f64
+    };
+    let votes: HashMap<u32, f64> = check.par_iter().map(|&r| (r, vote(r))).collect();
+    let majority_other = votes.values().filter(|&&v| v > 0.5).count();
+    let share = majority_other as f64 / votes.len().max(1) as f64;
+    // the same vote for ordinary rows of the target class: how often neighbours on these
+    // features disagree anyway (classes overlap); cached per target and columns
+    let key = (target, cols.iter().map(|c| c.0).collect::<Vec<_>>());
+    let baseline = match baselines.get(&key) {
+        Some(&b) => b,
+        None => {
+            let mut ordinary: Vec<u32> = reference
+                .iter()
+                .copied()
+                .filter(|&r| labels.codes[r as usize] == target)
+                .collect();
+            rng.shuffle(&mut ordinary);
+            ordinary.truncate(BASELINE_ROWS);
+            let other = ordinary.par_iter().filter(|&&r| vote(r) > 0.5).count();
+            let b = other as f64 / ordinary.len().max(1) as f64;
+            baselines.insert(key, b);
+            b
+        }
+    };
+    // the excess must also be more than chance on this many rows (one-sided binomial)
+    let ln_p = binomial_upper_ln(
+        majority_other as u64,
+        votes.len() as u64,
+        baseline.clamp(0.01, 0.99),
+    );
+    let excess = if ln_p <= alpha.ln() {
+        (share - baseline).max(0.0)
+    } else {
+        0.0
+    };
+    Some((votes, excess))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detectors::Settings;
+    use crate::table::{CategoricalColumn, Labels, NumericColumn};
+
+    /// Two Gaussian-ish classes in 4 numeric features plus a colour; `poison` rows get
+    /// `x0 = 0.123` and `colour = teal` (colour alone is common) and label 1.
+    fn data(n: usize, poison: usize, seed: u64) -> (Table, Vec<u64>) {
+        let mut rng = SplitMix(seed);
+        let mut unit = || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+        let mut cols: Vec<Vec<f64>> = vec![Vec::new(); 4];
+        let mut codes = Vec::new();
+        let mut colour = Vec::new();
+        for i in 0..n {
+            let c = (i % 2) as u32;
+            for col in cols.iter_mut() {
+                let g = unit() + unit() + unit() - 1.5;
+                col.push(g + if c == 1 { 0.5 } else { -0.5 });
+            }
+            colour.push((i % 3) as u32);
+            codes.push(c);
+        }
+        let mut rng = SplitMix(seed + 1);
+        let mut idx: Vec<usize> = (0..n).collect();
+        rng.shuffle(&mut idx);
+        let mut truth: Vec<u64> = idx[..poison].iter().map(|&i| i as u64).collect();
+        for &i in &idx[..poison] {
+            cols[0][i] = 0.123;
+            colour[i] = 2;
+            codes[i] = 1;
+        }
+        truth.sort_unstable();
+        let t = Table {
+            path: "t.csv".into(),
+            row_numbers: (0..n as u64).collect(),
+            labels: Some(Labels {
+                name: "label".into(),
+                codes,
+                classes: vec!["benign".into(), "malignant".into()],
+            }),
+            numeric: cols
+                .into_iter()
+                .enumerate()
+                .map(|(i, values)| NumericColumn {
+                    name: format!("x{i}"),
+                    values,
+                })
+                .collect(),
+            categorical: vec![CategoricalColumn {
+                name: "colour".into(),
+                codes: colour,
+                levels: vec!["red".into(), "blue".into(), "teal".into()],
+            }],
+            text: vec![],
+        };
+        (t, truth)
+    }
+
+    fn run(t: &Table) -> Result<Vec<Finding>, SkipReason> {
+        let s = Settings::default();
+        TabularTrigger.run(&Context {
+            table: t,
+            baseline: None,
+            settings: &s,
+        })
+    }
+
+    #[test]
+    fn finds_a_one_percent_exact_value_trigger() {
+        let (t, truth) = data(3000, 30, 9);
+        let f = run(&t).unwrap();
+        assert_eq!(
+            f.len(),
+            1,
+            "{:#?}",
+            f.iter().map(|f| &f.title).collect::<Vec<_>>()
+        );
+        let f = &f[0];
+        assert!(f.fails);
+        assert_eq!(f.detail["pattern"], json!("x0 = 0.123"));
+        assert_eq!(f.detail["target_label"], json!("malignant"));
+        let mut rows = f.rows.clone();
+        rows.sort_unstable();
+        assert_eq!(rows, truth);
+    }
+
+    #[test]
+    fn clean_data_has_no_trigger() {
+        let (t, _) = data(3000, 0, 4);
+        let f = run(&t).unwrap();
+        assert!(
+            f.is_empty(),
+            "{:#?}",
+            f.iter().map(|f| &f.title).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn a_pair_is_found_when_neither_value_is_pure() {
+        // x1 = 0.5 in 30 class-0 rows (red or blue, label kept) and in 30 poisoned rows
+        // (teal, label forced to 1): only the pair is pure
+        let (mut t, _) = data(3000, 0, 5);
+        let mut truth = Vec::new();
+        let (mut decoys, mut poisoned) = (0, 0);
+        for i in (0..3000).step_by(2) {
+            if decoys < 30 && t.categorical[0].codes[i] != 2 {
+                t.numeric[1].values[i] = 0.5;
+                decoys += 1;
+            } else if poisoned < 30 && decoys >= 30 {
+                t.numeric[1].values[i] = 0.5;
+                t.categorical[0].codes[i] = 2;
+                if let Some(l) = t.labels.as_mut() {
+                    l.codes[i] = 1;
+                }
+                truth.push(i as u64);
+                poisoned += 1;
+            }
+        }
+        let f = run(&t).unwrap();
+        assert_eq!(
+            f.len(),
+            1,
+            "{:#?}",
+            f.iter().map(|f| &f.title).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            f[0].detail["pattern"],
+            json!("x1 = 0.5 AND colour = \"teal\"")
+        );
+        let mut rows = f[0].rows.clone();
+        rows.sort_unstable();
+        assert_eq!(rows, truth);
+    }
+
+    #[test]
+    fn too_few_rows_is_skipped() {
+        let (t, _) = data(20, 0, 1);
+        assert!(run(&t).unwrap_err().contains("not enough data"));
+    }
+}
