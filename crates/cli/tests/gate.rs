@@ -314,11 +314,7 @@ fn the_whole_flow_and_every_refusal() {
     let body = std::fs::read_to_string(&sheet).unwrap();
     let lines: Vec<&str> = body.lines().collect();
     assert_eq!(lines.len(), 11, "{body}");
-    assert!(
-        lines[0].starts_with("row,id,x,y,label,verdict"),
-        "{}",
-        lines[0]
-    );
+    assert_eq!(lines[0], "row,id,x,y,label,automated_flags,verdict,note");
     // Same seed, same sheet.
     ok(d, &["sample", &id, "--n", "10", "-o", "audit2.csv"]);
     assert_eq!(body, std::fs::read_to_string(d.join("audit2.csv")).unwrap());

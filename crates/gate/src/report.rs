@@ -64,7 +64,7 @@ pub struct ReportFinding {
     pub severity: String,
     /// What was seen.
     pub message: String,
-    /// File rows (0-based) involved, at most 20.
+    /// File rows (0-based) involved, at most 100.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rows: Vec<u64>,
 }

@@ -36,7 +36,7 @@ use crate::{now, risk, Gate};
 /// At most this many findings per check are kept in the report.
 const MAX_FINDINGS: usize = 500;
 /// At most this many rows per finding.
-const MAX_ROWS: usize = 20;
+const MAX_ROWS: usize = 100;
 
 /// The format named by a file name's inner extension (`a.csv.gz` → CSV), if any.
 pub fn format_for(file: &str) -> Option<Format> {

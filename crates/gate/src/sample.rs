@@ -220,10 +220,14 @@ pub fn export(gate: &Gate, id: &str, out: &Path, opts: &SampleOptions) -> Result
         }
         per.insert(k.clone(), take);
     }
+    // What the automated checks said about each row (shown, never used to choose rows, so
+    // the disagreement rate stays an unbiased estimate).
+    let flags = automated_flags(gate, &record);
     // Pass 2: format the chosen rows.
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["row".to_string()];
     header.extend(schema.fields().iter().map(|f| f.name().clone()));
+    header.push("automated_flags".into());
     header.push("verdict".into());
     header.push("note".into());
     let sheet_err = |e: csv::Error| GateError::Sheet {
@@ -252,6 +256,7 @@ pub fn export(gate: &Gate, id: &str, out: &Path, opts: &SampleOptions) -> Result
             let i = (r - first) as usize;
             let mut rec = vec![r.to_string()];
             rec.extend(formatters.iter().map(|f| f.value(i).to_string()));
+            rec.push(flags.get(&r).map(|v| v.join("; ")).unwrap_or_default());
             rec.push(String::new());
             rec.push(String::new());
             w.write_record(&rec).map_err(sheet_err)?;
@@ -280,6 +285,28 @@ pub fn export(gate: &Gate, id: &str, out: &Path, opts: &SampleOptions) -> Result
     let sp = workflow::drop_dir(gate, &record.id).join("sample.json");
     datagate_project::write_atomic(&sp, &serde_json::to_vec_pretty(&sample)?)?;
     Ok(sample)
+}
+
+/// Row → the review findings (audit, PII) that name it, from the drop's latest report.
+fn automated_flags(gate: &Gate, record: &workflow::DropRecord) -> BTreeMap<u64, Vec<String>> {
+    let mut out: BTreeMap<u64, Vec<String>> = BTreeMap::new();
+    let Some(review) = &record.review else {
+        return out;
+    };
+    let Ok(bytes) = std::fs::read(gate.project.root().join(&review.report_json)) else {
+        return out;
+    };
+    let Ok(report) = serde_json::from_slice::<crate::report::Report>(&bytes) else {
+        return out;
+    };
+    for c in &report.checks {
+        for f in &c.findings {
+            for r in &f.rows {
+                out.entry(*r).or_default().push(f.message.clone());
+            }
+        }
+    }
+    out
 }
 
 /// A reviewer's verdict on one row.

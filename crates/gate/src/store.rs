@@ -716,7 +716,7 @@ mod tests {
         let wrong = sha256_hex(b"other");
         assert!(matches!(
             store.put_file(&f, &wrong),
-            Err(GateError::Refused(_))
+            Err(GateError::Tampered(_))
         ));
         assert!(!store.exists(&wrong).unwrap());
         store.delete(&sha).unwrap();
