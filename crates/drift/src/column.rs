@@ -252,6 +252,12 @@ pub fn run_stattest(test: StatTest, input: &ColumnInput) -> Result<TestOutcome, 
                 current.values(),
             )?)
         }
+        (StatTest::EmpiricalMmd, ColumnInput::Numerical { reference, current }) => {
+            TestOutcome::pair(stattests::empirical_mmd::empirical_mmd(
+                reference.values(),
+                current.values(),
+            )?)
+        }
         (StatTest::Tvd, ColumnInput::Categorical(c)) => {
             TestOutcome::pair(stattests::tvd::tvd_test(c)?)
         }

@@ -214,6 +214,26 @@ def rank_count_case(name, n):
 cases.append(rank_count_case("named_rank_count_400", 400))
 cases.append(rank_count_case("named_rank_count_8", 8))   # exact CvM and Mann-Whitney
 
+# 7. empirical_mmd: Evidently does not seed numpy's global generator for it, and the
+# Report itself draws from that generator before the test, so a report's score cannot
+# be reproduced. The score recorded is Evidently's own stattest function called right
+# after np.random.seed(0), as datagate seeds it; the report's verdict must agree.
+# Rows sorted per side, as datagate's samples are (the permutations act on positions).
+from evidently.legacy.calculations.stattests.mmd_stattest import _mmd_stattest
+from evidently.legacy.core import ColumnType
+
+for name, shift in [("mmd_shift", 0.8), ("mmd_same", 0.0)]:
+    ref = pd.DataFrame({"m": np.sort(num(120))})
+    cur = pd.DataFrame({"m": np.sort(num(100, shift))})
+    case = run_case(name, ref, cur, ["m"], [], {"per_column_stattest": {"m": "empirical_mmd"}})
+    np.random.seed(0)
+    p, drifted = _mmd_stattest(ref["m"], cur["m"], ColumnType.Numerical, 0.1)
+    col = case["expected"]["columns"]["m"]
+    assert col["drift_detected"] == bool(drifted), (name, col, p)
+    col["score"] = float(p)
+    col["score_from"] = "_mmd_stattest after np.random.seed(0)"
+    cases.append(case)
+
 out = {
     "generator": "tests/peers/evidently/gen_fixtures.py",
     "evidently": evidently.__version__,

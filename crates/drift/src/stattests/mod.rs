@@ -16,11 +16,13 @@
 //! category ([`tvd`]); `g_test` and `fisher_exact` also answer when the two samples
 //! differ in size, where Evidently raises ([`g_test`], [`fisher_exact`]).
 //!
-//! Not implemented: `empirical_mmd` (a permutation test on a Gaussian-kernel MMD).
+//! `empirical_mmd` is seeded here, where Evidently leaves numpy's generator unseeded
+//! ([`empirical_mmd`]).
 
 pub mod anderson;
 pub mod chisquare;
 pub mod cramer_von_mises;
+pub mod empirical_mmd;
 pub mod energy;
 pub mod es;
 pub mod fisher_exact;
@@ -123,11 +125,14 @@ pub enum StatTest {
     /// Epps-Singleton (empirical characteristic functions), p-value.
     #[serde(rename = "es")]
     EppsSingleton,
+    /// Gaussian-kernel MMD², permutation p-value.
+    #[serde(rename = "empirical_mmd")]
+    EmpiricalMmd,
 }
 
 impl StatTest {
     /// Every implemented test.
-    pub const ALL: [StatTest; 17] = [
+    pub const ALL: [StatTest; 18] = [
         StatTest::Ks,
         StatTest::ChiSquare,
         StatTest::Z,
@@ -145,6 +150,7 @@ impl StatTest {
         StatTest::FisherExact,
         StatTest::GTest,
         StatTest::EppsSingleton,
+        StatTest::EmpiricalMmd,
     ];
 
     /// Evidently's short name (`ks`, `chisquare`, ...).
@@ -167,6 +173,7 @@ impl StatTest {
             StatTest::FisherExact => "fisher_exact",
             StatTest::GTest => "g_test",
             StatTest::EppsSingleton => "es",
+            StatTest::EmpiricalMmd => "empirical_mmd",
         }
     }
 
@@ -190,6 +197,7 @@ impl StatTest {
             StatTest::FisherExact => "Fisher's Exact test",
             StatTest::GTest => "g_test",
             StatTest::EppsSingleton => "Epps-Singleton",
+            StatTest::EmpiricalMmd => "empirical_mmd",
         }
     }
 
@@ -213,6 +221,7 @@ impl StatTest {
             StatTest::FisherExact => "fisher_exact_pvalue_two_sided",
             StatTest::GTest => "g_test_pvalue_scaled",
             StatTest::EppsSingleton => "epps_singleton_pvalue",
+            StatTest::EmpiricalMmd => "mmd2_rbf_permutation_pvalue_100",
         }
     }
 
@@ -241,7 +250,8 @@ impl StatTest {
             | StatTest::Tvd
             | StatTest::FisherExact
             | StatTest::GTest
-            | StatTest::EppsSingleton => DriftRule::PValueBelow,
+            | StatTest::EppsSingleton
+            | StatTest::EmpiricalMmd => DriftRule::PValueBelow,
             StatTest::EnergyDistance => DriftRule::ScoreAbove,
             _ => DriftRule::ScoreAtLeast,
         }
@@ -265,7 +275,8 @@ impl StatTest {
             | StatTest::Anderson
             | StatTest::CramerVonMises
             | StatTest::MannWhitney
-            | StatTest::EppsSingleton => t == ColumnType::Numerical,
+            | StatTest::EppsSingleton
+            | StatTest::EmpiricalMmd => t == ColumnType::Numerical,
             StatTest::Tvd | StatTest::FisherExact | StatTest::GTest => t == ColumnType::Categorical,
             _ => true,
         }
