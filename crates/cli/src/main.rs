@@ -54,6 +54,8 @@ enum Command {
     Profile(commands::profile::Args),
     /// Detect drift between a reference (data or profile) and current data, Evidently-compatible.
     Drift(commands::drift::Args),
+    /// Poisoning and label audit: duplicates, flipped labels, backdoor triggers, outliers, shift.
+    Audit(commands::audit::Args),
     /// Personal data and secrets: scan, scrub (redact/mask/hash/pseudonymise/tokenise), check-k, reveal, keygen.
     #[command(subcommand)]
     Pii(commands::pii::Command),
@@ -123,6 +125,7 @@ fn main() -> ExitCode {
         Command::Model(cmd) => commands::model::run(cmd),
         Command::Profile(args) => commands::profile::run(args),
         Command::Drift(args) => commands::drift::run(args),
+        Command::Audit(args) => commands::audit::run(args),
         Command::Pii(cmd) => commands::pii::run(cmd),
         Command::Init(args) => commands::init::run(args),
         Command::Log(cmd) => commands::log::run(cmd),
