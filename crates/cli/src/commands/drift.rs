@@ -63,7 +63,8 @@ pub struct Args {
     pub categorical: Vec<String>,
     /// Use this test for every column instead of Evidently's choice, by Evidently's name:
     /// numerical or categorical: chisquare, z, jensenshannon, psi, kl_div, hellinger;
-    /// numerical only: ks, wasserstein, ed, t_test, anderson, cramer_von_mises, mannw, es;
+    /// numerical only: ks, wasserstein, ed, t_test, anderson, cramer_von_mises, mannw, es,
+    /// empirical_mmd;
     /// categorical only: TVD, fisher_exact (binary columns), g_test.
     #[arg(long, alias = "method", value_name = "NAME")]
     pub stattest: Option<StatTest>,
