@@ -779,3 +779,69 @@ fn two_approvers_at_the_same_time_are_both_counted() {
     assert_eq!(s["approvals"], "2/2");
     ok(d, &["promote", &id, "--as", "train/v1"]);
 }
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let dest = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).unwrap();
+        }
+    }
+}
+
+#[test]
+fn an_approver_elsewhere_signs_detached_and_the_gate_records_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("gate");
+    let d = d.as_path();
+    std::fs::create_dir_all(d).unwrap();
+    setup(d);
+    write_csv(&d.join("data/a.csv"), 30, 21, false);
+    write_csv(&d.join("data/b.csv"), 30, 22, false);
+    let a = ingest(d, &["lab", "data/a.csv"]);
+    let b = ingest(d, &["lab", "data/b.csv"]);
+    ok(d, &["review", &a]);
+    ok(d, &["review", &b]);
+    // Alice works on her own copy of the project; nothing is recorded there or here.
+    let laptop = tmp.path().join("alice-laptop");
+    copy_dir(d, &laptop);
+    let text = ok(
+        &laptop,
+        &[
+            "approve",
+            &a,
+            "--key",
+            "keys/alice",
+            "--detach",
+            "-o",
+            "approval.json",
+        ],
+    );
+    assert!(text.contains("not recorded"), "{text}");
+    std::fs::copy(laptop.join("approval.json"), d.join("approval.json")).unwrap();
+    assert_eq!(state_of(d, &a)["approvals"], "0/1");
+    // An approval of drop a does not approve drop b (exit 1: it fails the check).
+    refused(
+        d,
+        &["approve", &b, "--envelope", "approval.json"],
+        1,
+        "not a valid approval",
+    );
+    let text = ok(d, &["approve", &a, "--envelope", "approval.json"]);
+    assert!(
+        text.contains("approved by alice") && text.contains("1 of 1"),
+        "{text}"
+    );
+    refused(
+        d,
+        &["approve", &a, "--envelope", "approval.json"],
+        2,
+        "already approved",
+    );
+    ok(d, &["promote", &a, "--as", "train/v1"]);
+    ok(d, &["log", "verify"]);
+}

@@ -18,6 +18,11 @@
 //! distinct keys counted: k-of-n means k different keys, so one approver signing twice
 //! counts once.
 //!
+//! An approver need not put a private key on the gate's machine: with a copy of the project
+//! state they run `datagate approve ID --key KEY --detach -o approval.json` (nothing is
+//! recorded), and the gate records it with `datagate approve ID --envelope approval.json`,
+//! which verifies it like promotion does before recording it.
+//!
 //! Blind spots: an approver's private key on the same machine as the gate is only as safe as
 //! that machine; removing a key from the policy revokes its pending approvals (they no
 //! longer verify at promotion) but not versions already promoted.
@@ -79,12 +84,16 @@ pub struct Approved {
     pub state: String,
 }
 
-/// Signs an approval of drop `id` with the private key at `key_path`.
-pub fn approve(gate: &mut Gate, id: &str, key_path: &Path) -> Result<Approved> {
-    let _lock = gate.lock_drop(id)?;
-    let mut record = workflow::load(gate, id)?;
-    let tier = gate.policy.tier(&record.tier)?.clone();
-    record.can_approve(tier.label_audit.is_some())?;
+/// Where an approval comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum Signature<'a> {
+    /// Sign here with this private key.
+    Key(&'a Path),
+    /// An envelope signed elsewhere (an approver whose key never touches this machine).
+    Envelope(&'a Path),
+}
+
+fn check_tier(tier: &Tier) -> Result<()> {
     if tier.approvers.is_empty() {
         return Err(GateError::Refused(format!(
             "tier {} has no approvers: add them to datagate.toml ([approvers] alice = \"keys/alice.pub\", and approvals = {{ k = {} }} under [tiers.{}])",
@@ -100,21 +109,96 @@ pub fn approve(gate: &mut Gate, id: &str, key_path: &Path) -> Result<Approved> {
             tier.name
         )));
     }
+    Ok(())
+}
+
+fn not_an_approver(tier: &Tier, what: &str, key_id: &str) -> GateError {
+    GateError::Refused(format!(
+        "{what} (key id {}) is not one of tier {}'s approvers ({}); refusing to record its approval",
+        &key_id[..16.min(key_id.len())],
+        tier.name,
+        tier.approvers
+            .iter()
+            .map(|a| format!("{} {}", a.name, &a.key_id[..16.min(a.key_id.len())]))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}
+
+/// Signs an approval of drop `id` with the private key at `key_path` without recording it:
+/// the envelope an approver on another machine (holding a copy of the project's state)
+/// sends to the gate, which records it with [`approve`] and [`Signature::Envelope`].
+pub fn sign_detached(gate: &Gate, id: &str, key_path: &Path) -> Result<Envelope> {
+    let record = workflow::load(gate, id)?;
+    let tier = gate.policy.tier(&record.tier)?.clone();
+    record.can_approve(tier.label_audit.is_some())?;
+    check_tier(&tier)?;
     let key = PrivateKey::read(key_path)?;
     let key_id = key.public_key().key_id()?;
-    let Some(approver) = tier.approvers.iter().find(|a| a.key_id == key_id) else {
-        return Err(GateError::Refused(format!(
-            "key {} (id {}) is not one of tier {}'s approvers ({}); refusing to record its approval",
-            key_path.display(),
-            &key_id[..16.min(key_id.len())],
-            tier.name,
-            tier.approvers
+    if !tier.approvers.iter().any(|a| a.key_id == key_id) {
+        return Err(not_an_approver(
+            &tier,
+            &key_path.display().to_string(),
+            &key_id,
+        ));
+    }
+    let review = record
+        .review
+        .clone()
+        .ok_or_else(|| GateError::Refused(format!("{} has no review", record.id)))?;
+    let statement = approval_statement(&record, &review.report_sha256);
+    let body = serde_json_canonicalizer::to_vec(&statement).map_err(GateError::Json)?;
+    Ok(Envelope::sign(IN_TOTO_PAYLOAD_TYPE, &body, &key)?)
+}
+
+/// Records an approval of drop `id`: signed here with a key, or an envelope signed
+/// elsewhere (verified against the tier's approver keys and the drop's digests first).
+pub fn approve(gate: &mut Gate, id: &str, signature: Signature<'_>) -> Result<Approved> {
+    let _lock = gate.lock_drop(id)?;
+    let mut record = workflow::load(gate, id)?;
+    let tier = gate.policy.tier(&record.tier)?.clone();
+    record.can_approve(tier.label_audit.is_some())?;
+    check_tier(&tier)?;
+    let review = record
+        .review
+        .clone()
+        .ok_or_else(|| GateError::Refused(format!("{} has no review", record.id)))?;
+    let (envelope, approver) = match signature {
+        Signature::Key(key_path) => {
+            let key = PrivateKey::read(key_path)?;
+            let key_id = key.public_key().key_id()?;
+            let Some(approver) = tier.approvers.iter().find(|a| a.key_id == key_id) else {
+                return Err(not_an_approver(
+                    &tier,
+                    &key_path.display().to_string(),
+                    &key_id,
+                ));
+            };
+            let statement = approval_statement(&record, &review.report_sha256);
+            let body = serde_json_canonicalizer::to_vec(&statement).map_err(GateError::Json)?;
+            (
+                Envelope::sign(IN_TOTO_PAYLOAD_TYPE, &body, &key)?,
+                approver.clone(),
+            )
+        }
+        Signature::Envelope(path) => {
+            let envelope = Envelope::read(path)?;
+            let Some(approver) = tier
+                .approvers
                 .iter()
-                .map(|a| format!("{} {}", a.name, &a.key_id[..16.min(a.key_id.len())]))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
+                .find(|a| check_envelope(&envelope, a, &record, &review.report_sha256))
+            else {
+                return Err(GateError::Tampered(format!(
+                    "{}: not a valid approval of {} by any of tier {}'s approvers (wrong key, wrong drop or report digest, or a bad signature)",
+                    path.display(),
+                    record.id,
+                    tier.name
+                )));
+            };
+            (envelope, approver.clone())
+        }
     };
+    let key_id = approver.key_id.clone();
     if record.approvals.iter().any(|a| a.key_id == key_id) {
         return Err(GateError::Refused(format!(
             "{} already approved {}; k-of-n counts distinct approvers ({} of {})",
@@ -124,13 +208,6 @@ pub fn approve(gate: &mut Gate, id: &str, key_path: &Path) -> Result<Approved> {
             tier.k
         )));
     }
-    let review = record
-        .review
-        .clone()
-        .ok_or_else(|| GateError::Refused(format!("{} has no review", record.id)))?;
-    let statement = approval_statement(&record, &review.report_sha256);
-    let body = serde_json_canonicalizer::to_vec(&statement).map_err(GateError::Json)?;
-    let envelope = Envelope::sign(IN_TOTO_PAYLOAD_TYPE, &body, &key)?;
     let bytes = serde_json::to_vec_pretty(&envelope)?;
     let dir = workflow::drop_dir(gate, &record.id).join("approvals");
     std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
@@ -165,6 +242,7 @@ pub fn approve(gate: &mut Gate, id: &str, key_path: &Path) -> Result<Approved> {
             "report_sha256": review.report_sha256,
             "count": count,
             "k": tier.k,
+            "signed_elsewhere": matches!(signature, Signature::Envelope(_)),
         }),
     )?;
     Ok(Approved {
@@ -174,6 +252,34 @@ pub fn approve(gate: &mut Gate, id: &str, key_path: &Path) -> Result<Approved> {
         k: tier.k,
         state: record.state_label(),
     })
+}
+
+/// Whether `envelope` is `approver`'s valid approval of `record` under `report_sha`.
+fn check_envelope(
+    envelope: &Envelope,
+    approver: &crate::policy::Approver,
+    record: &DropRecord,
+    report_sha: &str,
+) -> bool {
+    let Ok(body) = envelope.verify(&approver.key) else {
+        return false;
+    };
+    if envelope.payload_type != IN_TOTO_PAYLOAD_TYPE {
+        return false;
+    }
+    let Ok(st) = Statement::from_json(&body) else {
+        return false;
+    };
+    let subject_ok = st
+        .subject
+        .iter()
+        .any(|s| s.digest.get("sha256").map(String::as_str) == Some(record.sha256.as_str()));
+    let p = &st.predicate;
+    subject_ok
+        && st.predicate_type == APPROVAL_PREDICATE_TYPE
+        && p.get("drop").and_then(|v| v.as_str()) == Some(record.id.as_str())
+        && p.get("decision").and_then(|v| v.as_str()) == Some("approve")
+        && p.pointer("/report/sha256").and_then(|v| v.as_str()) == Some(report_sha)
 }
 
 /// An approval that verified.
@@ -203,26 +309,9 @@ pub fn verify_approvals(
         let path = workflow::drop_dir(gate, &record.id).join(&a.envelope);
         let envelope = Envelope::read(&path)?;
         for approver in &tier.approvers {
-            let Ok(body) = envelope.verify(&approver.key) else {
-                continue;
-            };
-            if envelope.payload_type != IN_TOTO_PAYLOAD_TYPE {
-                continue;
-            }
-            let Ok(st) = Statement::from_json(&body) else {
-                continue;
-            };
-            let subject_ok = st.subject.iter().any(|s| {
-                s.digest.get("sha256").map(String::as_str) == Some(record.sha256.as_str())
-            });
-            let p = &st.predicate;
-            let ok = subject_ok
-                && st.predicate_type == APPROVAL_PREDICATE_TYPE
-                && p.get("drop").and_then(|v| v.as_str()) == Some(record.id.as_str())
-                && p.get("decision").and_then(|v| v.as_str()) == Some("approve")
-                && p.pointer("/report/sha256").and_then(|v| v.as_str())
-                    == Some(report_sha.as_str());
-            if ok && !out.iter().any(|o| o.key_id == approver.key_id) {
+            if check_envelope(&envelope, approver, record, &report_sha)
+                && !out.iter().any(|o| o.key_id == approver.key_id)
+            {
                 out.push(VerifiedApproval {
                     name: approver.name.clone(),
                     key_id: approver.key_id.clone(),
