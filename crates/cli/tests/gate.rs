@@ -845,3 +845,79 @@ fn an_approver_elsewhere_signs_detached_and_the_gate_records_it() {
     ok(d, &["promote", &a, "--as", "train/v1"]);
     ok(d, &["log", "verify"]);
 }
+
+#[test]
+fn drift_and_the_audit_baseline_compare_with_the_current_trusted_version() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    setup(d);
+    // train/v1 from the trusted lab.
+    write_csv(&d.join("data/base.csv"), 150, 31, false);
+    let base = ingest(d, &["lab", "data/base.csv"]);
+    ok(d, &["review", &base]);
+    ok(d, &["approve", &base, "--key", "keys/alice"]);
+    ok(d, &["promote", &base, "--as", "train/v1"]);
+    // A vendor drop like it: drift runs against train/v1 and does not fail.
+    write_csv(&d.join("data/same.csv"), 150, 32, false);
+    ok(
+        d,
+        &[
+            "sign",
+            "data/same.csv",
+            "--key",
+            "keys/vendor",
+            "-o",
+            "data/same.sig",
+        ],
+    );
+    let same = ingest(
+        d,
+        &["vendor", "data/same.csv", "--signature", "data/same.sig"],
+    );
+    let text = ok(d, &["review", &same]);
+    assert!(text.contains("vs train/v1"), "{text}");
+    // A vendor drop whose x and y moved: dataset drift fails the review.
+    let shifted: String = std::fs::read_to_string(d.join("data/same.csv"))
+        .unwrap()
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                return format!("{l}\n");
+            }
+            let f: Vec<&str> = l.split(',').collect();
+            let x: f64 = f[1].parse().unwrap();
+            let y: f64 = f[2].parse().unwrap();
+            format!("{},{:.4},{:.4},{}\n", f[0], x + 25.0, y * 7.0 + 40.0, f[3])
+        })
+        .collect();
+    std::fs::write(d.join("data/shifted.csv"), shifted).unwrap();
+    ok(
+        d,
+        &[
+            "sign",
+            "data/shifted.csv",
+            "--key",
+            "keys/vendor",
+            "-o",
+            "data/shifted.sig",
+        ],
+    );
+    let moved = ingest(
+        d,
+        &[
+            "vendor",
+            "data/shifted.csv",
+            "--signature",
+            "data/shifted.sig",
+        ],
+    );
+    let o = dg(d, &["review", &moved]);
+    assert_eq!(code(&o), 1, "{}{}", out(&o), err(&o));
+    let text = out(&o);
+    assert!(
+        text.contains("drift") && text.contains("fail") && text.contains("column x"),
+        "{text}"
+    );
+    ok(d, &["log", "verify"]);
+}

@@ -439,6 +439,7 @@ pub fn import(gate: &mut Gate, id: &str, sheet: &Path) -> Result<LabelAuditInfo>
         by: gate.actor.clone(),
     };
     record.label_audit = Some(info.clone());
+    let report_sha256 = record.review.as_ref().map(|r| r.report_sha256.clone());
     let subject = record.subject();
     workflow::transition(
         gate,
@@ -455,6 +456,7 @@ pub fn import(gate: &mut Gate, id: &str, sheet: &Path) -> Result<LabelAuditInfo>
             "label": sample.label,
             "seed": sample.seed,
             "sheet_sha256": info.sheet_sha256,
+            "report_sha256": report_sha256,
         }),
     )?;
     Ok(info)

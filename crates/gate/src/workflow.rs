@@ -19,9 +19,9 @@
 //! |---|---|---|
 //! | `gate.ingest` | drop id, sha256 of the file | `{source, file, tier, bytes, risk}` |
 //! | `gate.review` | drop id, sha256 | `{verdict, report_sha256, checks:[{check, verdict, findings}]}` |
-//! | `gate.label_audit` | drop id, sha256 | `{sampled, disagreements, rate, threshold, verdict}` |
+//! | `gate.label_audit` | drop id, sha256 | `{sampled, disagreements, rate, threshold, verdict, report_sha256}` |
 //! | `gate.approve` | drop id, sha256 | `{approver, key_id, envelope_sha256, report_sha256, count, k}` |
-//! | `gate.reject` | drop id, sha256 | `{reason}` |
+//! | `gate.reject` | drop id, sha256 | `{reason, from, report_sha256}` |
 //! | `gate.promote` | `DATASET/VERSION`, sha256 | `{drop, source, dataset, version, approvers:[key_id]}` |
 //! | `gate.rollback` | `DATASET` | `{from, to}` |
 //! | `gate.expire` | `DATASET/VERSION`, sha256 | `{dataset, version, reason}` |
@@ -729,13 +729,14 @@ pub fn reject(gate: &mut Gate, id: &str, reason: &str) -> Result<DropRecord> {
     });
     let subject = record.subject();
     let from = record.state.name();
+    let report_sha256 = record.review.as_ref().map(|r| r.report_sha256.clone());
     transition(
         gate,
         &mut record,
         State::Rejected,
         "gate.reject",
         subject,
-        serde_json::json!({ "reason": reason, "from": from }),
+        serde_json::json!({ "reason": reason, "from": from, "report_sha256": report_sha256 }),
     )?;
     Ok(record)
 }
