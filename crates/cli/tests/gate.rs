@@ -921,3 +921,18 @@ fn drift_and_the_audit_baseline_compare_with_the_current_trusted_version() {
     );
     ok(d, &["log", "verify"]);
 }
+
+#[test]
+fn an_ingest_that_died_half_way_can_be_repeated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    setup(d);
+    write_csv(&d.join("data/a.csv"), 20, 41, false);
+    let id = ingest(d, &["lab", "data/a.csv"]);
+    // Simulate a crash before the state file was written.
+    std::fs::remove_file(d.join(".datagate/drops").join(&id).join("state.json")).unwrap();
+    let again = ingest(d, &["lab", "data/a.csv"]);
+    assert_eq!(again, id);
+    assert_eq!(state_of(d, &id)["state"], "quarantined");
+    ok(d, &["log", "verify"]);
+}

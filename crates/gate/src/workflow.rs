@@ -638,6 +638,13 @@ pub fn ingest(
     fs::rename(&tmp_copy, &final_copy).map_err(io_err(&final_copy))?;
     set_read_only(&final_copy)?;
     let target = drops.join(&id);
+    if target.exists() && !target.join("state.json").exists() {
+        // Left by an ingest that died between the rename and the first state write (at most
+        // its gate.ingest entry was appended; ingesting again appends another for the same
+        // digest): the copy is re-made from the file, so clear it.
+        make_writable(&target);
+        fs::remove_dir_all(&target).map_err(io_err(&target))?;
+    }
     if target.exists() {
         let existing = load(gate, &id)
             .map(|r| r.state_label())
@@ -697,6 +704,23 @@ pub fn ingest(
         risk: score,
         ledger_seq: seq,
     })
+}
+
+/// Makes every file in `dir` writable again (so a half-made drop folder can be removed on
+/// systems where read-only files cannot be deleted).
+fn make_writable(dir: &Path) {
+    if let Ok(rd) = fs::read_dir(dir) {
+        for e in rd.flatten() {
+            if let Ok(meta) = e.metadata() {
+                let mut p = meta.permissions();
+                if p.readonly() {
+                    #[allow(clippy::permissions_set_readonly_false)]
+                    p.set_readonly(false);
+                    let _ = fs::set_permissions(e.path(), p);
+                }
+            }
+        }
+    }
 }
 
 fn copy_file(from: &Path, to: &Path) -> Result<()> {
