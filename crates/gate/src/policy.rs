@@ -29,6 +29,8 @@
 //! max_age_days = 30
 //! ```
 //!
+//! `[[source]]` tables with a `name` field are accepted as well as `[sources.NAME]`.
+//!
 //! Every tier has built-in defaults ([`builtin_tier`]), so `source add --tier untrusted` works
 //! on an empty policy; a `[tiers.NAME]` table replaces only the fields it names, and a check
 //! is switched off with `drift = false`. Validation happens at load: an unknown tier, `k` of 0
@@ -91,6 +93,26 @@ pub struct SourceSpec {
     /// The trusted dataset the source feeds.
     pub dataset: Option<String>,
     /// The licence of its data (SPDX id or free text).
+    pub licence: Option<String>,
+    /// A note for humans.
+    pub description: Option<String>,
+}
+
+/// `[[source]]` as written: a [`SourceSpec`] with its name inside.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NamedSourceSpec {
+    /// The source's name.
+    pub name: String,
+    /// The trust tier.
+    pub tier: String,
+    /// Public keys (paths) whose signature a drop must carry.
+    pub keys: Vec<String>,
+    /// How often the source delivers.
+    pub update: Option<String>,
+    /// The trusted dataset the source feeds.
+    pub dataset: Option<String>,
+    /// The licence of its data.
     pub licence: Option<String>,
     /// A note for humans.
     pub description: Option<String>,
@@ -242,6 +264,8 @@ pub struct PolicyFile {
     pub approvers: BTreeMap<String, String>,
     /// `[sources.NAME]`.
     pub sources: BTreeMap<String, SourceSpec>,
+    /// `[[source]]` with `name = "..."`: the same, as an array of tables.
+    pub source: Vec<NamedSourceSpec>,
     /// `[tiers.NAME]`.
     pub tiers: BTreeMap<String, TierSpec>,
     /// `[retention.CLASS]`.
@@ -478,6 +502,32 @@ impl Policy {
             message: e.to_string().trim_end().to_string(),
         })?;
         let sha256 = datagate_integrity::hash::sha256_hex(text.as_bytes());
+        let mut file = file;
+        for (i, s) in std::mem::take(&mut file.source).into_iter().enumerate() {
+            if s.name.is_empty() {
+                return Err(policy_err(format!("source[{i}].name"), "missing"));
+            }
+            if file.sources.contains_key(&s.name) {
+                return Err(policy_err(
+                    format!("source[{i}].name"),
+                    format!(
+                        "{:?} is defined twice ([[source]] and [sources.{}])",
+                        s.name, s.name
+                    ),
+                ));
+            }
+            file.sources.insert(
+                s.name.clone(),
+                SourceSpec {
+                    tier: s.tier,
+                    keys: s.keys,
+                    update: s.update,
+                    dataset: s.dataset,
+                    licence: s.licence,
+                    description: s.description,
+                },
+            );
+        }
         Policy::resolve(&file, root, sha256)
     }
 
@@ -782,7 +832,7 @@ pub fn add_source(
         field: "(syntax)".into(),
         message: e.to_string(),
     })?;
-    if current.sources.contains_key(name) {
+    if current.sources.contains_key(name) || current.source.iter().any(|s| s.name == name) {
         return Err(policy_err(
             format!("sources.{name}"),
             "already exists; edit datagate.toml to change it",
@@ -908,6 +958,21 @@ mod tests {
         assert!(u.drift.is_some() && u.audit.is_some() && u.pii.is_some() && u.model_scan);
         assert!(u.label_audit.is_some());
         assert!(p.tier("trusted").unwrap().pii.is_none());
+    }
+
+    #[test]
+    fn array_of_tables_sources_are_accepted() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = Policy::from_str(
+            "[[source]]\nname = \"a\"\ntier = \"internal\"\n[[source]]\nname = \"b\"\ntier = \"trusted\"\n",
+            dir.path(),
+        )
+        .unwrap();
+        assert_eq!(p.sources["a"].tier, "internal");
+        assert_eq!(p.sources["b"].tier, "trusted");
+        let dup =
+            "[[source]]\nname = \"a\"\ntier = \"internal\"\n[sources.a]\ntier = \"trusted\"\n";
+        assert_eq!(err_field(dup, dir.path()).0, "source[0].name");
     }
 
     #[test]
