@@ -115,11 +115,11 @@ fn check_tier(tier: &Tier) -> Result<()> {
 fn not_an_approver(tier: &Tier, what: &str, key_id: &str) -> GateError {
     GateError::Refused(format!(
         "{what} (key id {}) is not one of tier {}'s approvers ({}); refusing to record its approval",
-        &key_id[..16.min(key_id.len())],
+        crate::short(&key_id, 16),
         tier.name,
         tier.approvers
             .iter()
-            .map(|a| format!("{} {}", a.name, &a.key_id[..16.min(a.key_id.len())]))
+            .map(|a| format!("{} {}", a.name, crate::short(&a.key_id, 16)))
             .collect::<Vec<_>>()
             .join(", ")
     ))
@@ -211,7 +211,7 @@ pub fn approve(gate: &mut Gate, id: &str, signature: Signature<'_>) -> Result<Ap
     let bytes = serde_json::to_vec_pretty(&envelope)?;
     let dir = workflow::drop_dir(gate, &record.id).join("approvals");
     std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
-    let rel = format!("approvals/{}.dsse.json", &key_id[..16.min(key_id.len())]);
+    let rel = format!("approvals/{}.dsse.json", crate::short(&key_id, 16));
     datagate_project::write_atomic(&workflow::drop_dir(gate, &record.id).join(&rel), &bytes)?;
     let envelope_sha256 = sha256_hex(&bytes);
     record.approvals.push(ApprovalInfo {

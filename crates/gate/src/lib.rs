@@ -121,6 +121,12 @@ impl Gate {
     }
 }
 
+/// The first `n` bytes of `s` when that is a character boundary, else all of `s` (for
+/// showing digests and key ids read from files a user could edit).
+pub(crate) fn short(s: &str, n: usize) -> &str {
+    s.get(..n).unwrap_or(s)
+}
+
 /// The current time, RFC 3339 UTC (seconds).
 pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)

@@ -93,8 +93,8 @@ fn check_provenance(record: &DropRecord) -> CheckResult {
                 Verdict::Pass,
                 format!(
                     "sha256 {} recorded at ingest; DSSE signature by the source's key {} verified over the quarantined copy",
-                    &record.sha256[..16],
-                    &s.key_id[..16.min(s.key_id.len())]
+                    crate::short(&record.sha256, 16),
+                    crate::short(&s.key_id, 16)
                 ),
             );
             c.details =
@@ -107,7 +107,7 @@ fn check_provenance(record: &DropRecord) -> CheckResult {
                 Verdict::Pass,
                 format!(
                     "sha256 {} recorded at ingest; the source does not sign its drops (counted in its risk score)",
-                    &record.sha256[..16]
+                    crate::short(&record.sha256, 16)
                 ),
             );
             c.findings.push(ReportFinding {

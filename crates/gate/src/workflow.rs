@@ -597,7 +597,7 @@ pub fn ingest(
     copy_file(file, &tmp_copy)?;
     let digests = hash_file(&tmp_copy, Algorithms::Sha256)?;
     let sha256 = digests.sha256_hex().unwrap_or_default();
-    let id = format!("d-{}", &sha256[..12]);
+    let id = format!("d-{}", crate::short(&sha256, 12));
     let signature = match &opts.signature {
         None => None,
         Some(env_path) => {
