@@ -428,8 +428,15 @@ impl Detector for TabularTrigger {
         if found.is_empty() {
             return Ok(Vec::new());
         }
-        // rows of each pattern
+        // only the patterns that can get the neighbour check: simplest, most significant
+        found.sort_by(|a, b| a.0.len().cmp(&b.0.len()).then(a.3.total_cmp(&b.3)));
+        found.truncate(MAX_CHECKED);
+        // rows of each pattern, through an index item → patterns that start with it
         let wanted: Vec<Vec<u32>> = found.iter().map(|f| f.0.clone()).collect();
+        let mut by_first: HashMap<u32, Vec<usize>> = HashMap::new();
+        for (p, w) in wanted.iter().enumerate() {
+            by_first.entry(w[0]).or_default().push(p);
+        }
         let rows_of: Vec<Vec<u32>> = ranges(n)
             .into_par_iter()
             .map(|r| {
@@ -440,9 +447,11 @@ impl Detector for TabularTrigger {
                         continue;
                     }
                     items.of_row(t, row, &mut buf);
-                    for (p, w) in wanted.iter().enumerate() {
-                        if w.iter().all(|i| buf.contains(i)) {
-                            out[p].push(row as u32);
+                    for i in &buf {
+                        for &p in by_first.get(i).map(Vec::as_slice).unwrap_or(&[]) {
+                            if wanted[p][1..].iter().all(|j| buf.contains(j)) {
+                                out[p].push(row as u32);
+                            }
                         }
                     }
                 }
