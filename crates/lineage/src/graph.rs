@@ -620,7 +620,8 @@ impl Graph {
                     (EdgeKind::LabelAudit, "label-audit", "label-audited")
                 };
                 let drop = self.get_or_add(NodeKind::Drop, subject, e.seq);
-                let report_sha = details_str(d, "report_sha256");
+                let report_sha =
+                    details_str(d, "report_sha256").or_else(|| details_str(d, "sheet_sha256"));
                 let id = format!("{label}:{subject}@{}", e.seq);
                 let r = self.get_or_add(NodeKind::Report, &id, e.seq);
                 self.nodes[r].name = format!("{label} of {subject}");
@@ -1084,6 +1085,30 @@ pub(crate) mod tests {
         let v3 = g.node(NodeKind::Version, "train/v3").unwrap();
         let lin = g.walk(&[v3], Direction::Upstream);
         assert!(keys(&g, &lin.upstream).contains(&"version:train/v1".to_string()));
+    }
+
+    #[test]
+    fn a_label_audit_is_evidence_named_by_its_sheet_digest() {
+        let mut es = sample();
+        es.push(entry(
+            14,
+            "gate.label_audit",
+            Subject::named("d-3").with_digest("sha256", h('c')),
+            json!({"sampled": 10, "disagreements": 0, "verdict": "pass", "sheet_sha256": h('4')}),
+        ));
+        let g = Graph::from_entries(es);
+        let d3 = g.node(NodeKind::Drop, "d-3").unwrap();
+        // Promoted before the audit was recorded: the drop stays promoted.
+        assert_eq!(g.nodes()[d3].attr_str("status"), Some("promoted"));
+        let lin = g.walk(&g.resolve("train/v2").unwrap(), Direction::Upstream);
+        let audit = lin
+            .upstream
+            .iter()
+            .map(|&i| &g.nodes()[i])
+            .find(|n| n.attr_str("kind") == Some("label-audit"))
+            .expect("the label audit is listed with its drop");
+        assert_eq!(audit.sha256(), Some(h('4').as_str()));
+        assert_eq!(audit.attr_str("verdict"), Some("pass"));
     }
 
     #[test]

@@ -308,6 +308,33 @@ pub fn all_events(g: &Graph, ns: &str) -> Vec<Value> {
     events(g, ns, g.edges().iter().map(|e| e.seq))
 }
 
+/// Writes the run events of `seqs` as JSON Lines, one event at a time (memory stays at one
+/// event, whatever the size of the ledger). Returns how many were written.
+pub fn write_json_lines(
+    g: &Graph,
+    ns: &str,
+    seqs: impl IntoIterator<Item = u64>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<usize> {
+    let mut seqs: Vec<u64> = seqs.into_iter().collect();
+    seqs.sort_unstable();
+    seqs.dedup();
+    let mut n = 0;
+    for s in seqs {
+        if let Some(e) = run_event(g, ns, s) {
+            serde_json::to_writer(&mut *out, &e)?;
+            out.write_all(b"\n")?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// The ledger entries of every lineage edge (what [`all_events`] exports).
+pub fn all_seqs(g: &Graph) -> impl Iterator<Item = u64> + '_ {
+    g.edges().iter().map(|e| e.seq)
+}
+
 /// JSON Lines: one event per line, as OpenLineage's file transport writes them.
 pub fn to_json_lines(events: &[Value]) -> String {
     let mut out = String::new();
@@ -404,6 +431,13 @@ mod tests {
         );
         // ingest ×3, review ×2, promote ×2, link, erasure.
         assert_eq!(text.lines().count(), 9);
+        // The streaming writer writes the same bytes.
+        let mut streamed = Vec::new();
+        assert_eq!(
+            write_json_lines(&g, &namespace("demo"), all_seqs(&g), &mut streamed).unwrap(),
+            9
+        );
+        assert_eq!(String::from_utf8(streamed).unwrap(), text);
     }
 
     #[test]

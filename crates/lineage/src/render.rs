@@ -78,10 +78,12 @@ pub fn node_summary(g: &Graph, n: &Node) -> String {
                     .iter()
                     .filter_map(Value::as_str)
                     .map(|k| {
-                        g.nodes()
-                            .iter()
-                            .find(|a| {
-                                a.kind == NodeKind::Approval && a.attr_str("key_id") == Some(k)
+                        n.attr_str("drop")
+                            .and_then(|d| g.node(NodeKind::Drop, d))
+                            .and_then(|d| {
+                                g.incoming(d).map(|e| &g.nodes()[e.from]).find(|a| {
+                                    a.kind == NodeKind::Approval && a.attr_str("key_id") == Some(k)
+                                })
                             })
                             .map(|a| a.name.clone())
                             .unwrap_or_else(|| short(k).to_string())

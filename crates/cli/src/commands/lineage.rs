@@ -102,40 +102,50 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .namespace
         .clone()
         .unwrap_or_else(|| openlineage::namespace(&project.name()));
-    let body = match &args.name {
-        None => match args.format {
-            Format::Openlineage => {
-                openlineage::to_json_lines(&openlineage::all_events(&graph, &ns))
+    let direction = match (args.upstream, args.downstream) {
+        (true, _) => Direction::Upstream,
+        (_, true) => Direction::Downstream,
+        _ => Direction::Both,
+    };
+    if args.format == Format::Openlineage {
+        // Streamed: one event in memory at a time, whatever the size of the ledger.
+        let seqs: Vec<u64> = match &args.name {
+            None => openlineage::all_seqs(&graph).collect(),
+            Some(name) => {
+                let lin = graph.walk(&graph.resolve(name)?, direction);
+                lin.seqs(&graph).into_iter().collect()
             }
-            Format::Json => serde_json::to_string_pretty(&summary_json(&graph))? + "\n",
-            Format::Text => summary_text(&graph),
-            Format::Intoto => anyhow::bail!(
-                "--format intoto needs a NAME: a dataset version (train/v7) or a model"
-            ),
-        },
-        Some(name) => {
-            if args.format == Format::Intoto {
-                let st = intoto::provenance_of(&graph, name)?;
-                serde_json::to_string_pretty(&st)? + "\n"
+        };
+        match &args.output {
+            Some(p) => {
+                let mut buf = Vec::new();
+                openlineage::write_json_lines(&graph, &ns, seqs, &mut buf)?;
+                crate::output::write_atomic(p, &buf)?;
+            }
+            None => {
+                let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+                openlineage::write_json_lines(&graph, &ns, seqs, &mut w)?;
+                w.flush()?;
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let body = match (&args.name, args.format) {
+        (None, Format::Json) => serde_json::to_string_pretty(&summary_json(&graph))? + "\n",
+        (None, Format::Text) => summary_text(&graph),
+        (None, _) => {
+            anyhow::bail!("--format intoto needs a NAME: a dataset version (train/v7) or a model")
+        }
+        (Some(name), Format::Intoto) => {
+            let st = intoto::provenance_of(&graph, name)?;
+            serde_json::to_string_pretty(&st)? + "\n"
+        }
+        (Some(name), format) => {
+            let lin = graph.walk(&graph.resolve(name)?, direction);
+            if format == Format::Json {
+                serde_json::to_string_pretty(&render::json(&graph, name, &lin))? + "\n"
             } else {
-                let roots = graph.resolve(name)?;
-                let dir = match (args.upstream, args.downstream) {
-                    (true, _) => Direction::Upstream,
-                    (_, true) => Direction::Downstream,
-                    _ => Direction::Both,
-                };
-                let lin = graph.walk(&roots, dir);
-                match args.format {
-                    Format::Text => render::text(&graph, &lin),
-                    Format::Json => {
-                        serde_json::to_string_pretty(&render::json(&graph, name, &lin))? + "\n"
-                    }
-                    _ => openlineage::to_json_lines(&openlineage::events(
-                        &graph,
-                        &ns,
-                        lin.seqs(&graph),
-                    )),
-                }
+                render::text(&graph, &lin)
             }
         }
     };
