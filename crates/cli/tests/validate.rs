@@ -140,20 +140,56 @@ fn suggested_suite_passes_on_its_reference() {
 }
 
 #[test]
-fn demo_writes_report_and_result() {
+fn demo_runs_the_whole_gate_and_tells_the_story() {
     let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
     datagate()
         .args(["demo", "--out"])
-        .arg(dir.path())
+        .arg(&out)
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("HTML report:"))
-        .stdout(predicate::str::contains("sex"));
-    let result: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("result.json")).unwrap())
-            .unwrap();
+        .stdout(predicate::str::contains("Promote: penguins/v1"))
+        .stdout(predicate::str::contains("tabular_trigger"))
+        .stdout(predicate::str::contains("label_issues"))
+        .stdout(predicate::str::contains("Approve: refused"));
+    // Step 1: the contract on the bundled table, GX-shaped.
+    let result: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("contract/result.json")).unwrap(),
+    )
+    .unwrap();
     assert_eq!(result["meta"]["data"]["rows"], 344);
     assert_eq!(result["success"], false);
+    // The story page exists and names the outcome of every step.
+    let story = std::fs::read_to_string(out.join("story.html")).unwrap();
+    assert!(story.contains("stopped") && story.contains("passed"), "{story}");
+    assert!(story.contains("penguins/v1"));
+    // The project it leaves behind is real: its ledger verifies and its status shows the
+    // promoted version and the rejected poisoned drop.
+    let project = out.join("project");
+    datagate()
+        .current_dir(&project)
+        .args(["log", "verify"])
+        .assert()
+        .code(0);
+    let status = datagate()
+        .current_dir(&project)
+        .args(["status", "--format", "json"])
+        .output()
+        .unwrap();
+    let status = String::from_utf8_lossy(&status.stdout);
+    assert!(status.contains("penguins") && status.contains("rejected"), "{status}");
+    // A rerun clears its own earlier output; a foreign non-empty folder is refused.
+    datagate().args(["demo", "--out"]).arg(&out).assert().code(0);
+    let foreign = dir.path().join("mine");
+    std::fs::create_dir_all(&foreign).unwrap();
+    std::fs::write(foreign.join("thesis.tex"), "keep me").unwrap();
+    datagate()
+        .args(["demo", "--out"])
+        .arg(&foreign)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("not made by `datagate demo`"));
+    assert!(foreign.join("thesis.tex").exists());
 }
 
 #[test]
