@@ -315,6 +315,156 @@ fn link_walk_export_and_refuse() {
     assert_eq!(code(&o), 0, "{}{}", out(&o), err(&o));
 }
 
+/// Runs and expects exit 0; returns stdout.
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let o = dg(dir, args);
+    assert_eq!(
+        code(&o),
+        0,
+        "{args:?}\nstdout: {}\nstderr: {}",
+        out(&o),
+        err(&o)
+    );
+    out(&o)
+}
+
+/// The real gate records what the graph expects: a trusted source, one approver, a drop
+/// ingested, reviewed, approved and promoted through the gate's own commands; and the in-toto
+/// provenance rebuilt from the ledger has the store export's predicate.
+#[test]
+fn the_gate_commands_feed_the_lineage_graph() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    ok(d, &["init", "--name", "real"]);
+    for k in ["alice", "bob"] {
+        ok(d, &["keygen", "-o", &format!("keys/{k}")]);
+    }
+    let toml = std::fs::read_to_string(d.join("datagate.toml")).unwrap();
+    std::fs::write(
+        d.join("datagate.toml"),
+        format!(
+            "{toml}\n[approvers]\nalice = \"keys/alice.pub\"\nbob = \"keys/bob.pub\"\n\
+             [tiers.trusted]\napprovals = {{ k = 1, approvers = [\"alice\"] }}\n"
+        ),
+    )
+    .unwrap();
+    ok(
+        d,
+        &[
+            "source",
+            "add",
+            "lab",
+            "--tier",
+            "trusted",
+            "--dataset",
+            "train",
+        ],
+    );
+    let mut csv = String::from("id,x,label\n");
+    for i in 0..60 {
+        csv.push_str(&format!(
+            "{i},{}.5,{}\n",
+            i % 7,
+            if i % 2 == 0 { "a" } else { "b" }
+        ));
+    }
+    std::fs::create_dir_all(d.join("data")).unwrap();
+    std::fs::write(d.join("data/drop1.csv"), csv).unwrap();
+    ok(d, &["ingest", "lab", "data/drop1.csv"]);
+    let status: Value = serde_json::from_str(&ok(d, &["status", "--format", "json"])).unwrap();
+    let id = status["drops"][0]["id"].as_str().unwrap().to_string();
+    ok(d, &["review", &id]);
+    ok(d, &["approve", &id, "--key", "keys/alice"]);
+    ok(d, &["promote", &id, "--as", "train/v1"]);
+    std::fs::create_dir_all(d.join("model")).unwrap();
+    std::fs::write(d.join("model/w.npy"), tiny_npy()).unwrap();
+    ok(
+        d,
+        &[
+            "lineage",
+            "link",
+            "model",
+            "--name",
+            "clf",
+            "--trained-on",
+            "train/v1",
+        ],
+    );
+
+    let j: Value = serde_json::from_str(&ok(
+        d,
+        &["lineage", "clf", "--upstream", "--format", "json"],
+    ))
+    .unwrap();
+    let keys: Vec<&str> = j["upstream"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["key"].as_str().unwrap())
+        .collect();
+    for want in ["source:lab", &format!("drop:{id}"), "version:train/v1"] {
+        assert!(keys.contains(&want), "{want} missing from {keys:?}");
+    }
+    assert!(
+        keys.iter()
+            .any(|k| k.starts_with(&format!("report:review:{id}@"))),
+        "{keys:?}"
+    );
+    assert!(
+        keys.iter()
+            .any(|k| k.starts_with(&format!("approval:{id}/alice@"))),
+        "{keys:?}"
+    );
+    let kinds: Vec<&str> = j["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["ingest", "review", "approve", "promote", "trained-on"]
+    );
+
+    // The same predicate as `store export`, plus the ledger binding and the upstream.
+    ok(d, &["store", "export", "train/v1", "-o", "exp"]);
+    let env_path = std::fs::read_dir(d.join("exp"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with(".dsse.json"))
+        .unwrap();
+    let env: Value = serde_json::from_slice(&std::fs::read(env_path).unwrap()).unwrap();
+    let payload =
+        datagate_integrity::dsse::decode_base64(env["payload"].as_str().unwrap()).unwrap();
+    let theirs: Value = serde_json::from_slice(&payload).unwrap();
+    let mine: Value =
+        serde_json::from_str(&ok(d, &["lineage", "train/v1", "--format", "intoto"])).unwrap();
+    assert_eq!(mine["predicateType"], theirs["predicateType"]);
+    assert_eq!(mine["subject"][0]["digest"], theirs["subject"][0]["digest"]);
+    let (m, t) = (&mine["predicate"], &theirs["predicate"]);
+    for path in [
+        "/buildDefinition/buildType",
+        "/buildDefinition/externalParameters",
+        "/buildDefinition/resolvedDependencies",
+        "/runDetails/builder",
+        "/runDetails/byproducts",
+        "/runDetails/metadata/invocationId",
+    ] {
+        assert_eq!(m.pointer(path), t.pointer(path), "{path}");
+    }
+    let (mi, ti) = (
+        &m["buildDefinition"]["internalParameters"],
+        &t["buildDefinition"]["internalParameters"],
+    );
+    for (k, v) in ti.as_object().unwrap() {
+        assert_eq!(&mi[k], v, "internalParameters.{k}");
+    }
+    assert!(mi["ledger"]["root_sha256"]
+        .as_str()
+        .is_some_and(|r| r.len() == 64));
+    ok(d, &["log", "verify"]);
+}
+
 #[test]
 fn lineage_outside_a_project_is_a_usage_error() {
     let tmp = tempfile::tempdir().unwrap();

@@ -620,8 +620,12 @@ impl Graph {
                     (EdgeKind::LabelAudit, "label-audit", "label-audited")
                 };
                 let drop = self.get_or_add(NodeKind::Drop, subject, e.seq);
-                let report_sha =
-                    details_str(d, "report_sha256").or_else(|| details_str(d, "sheet_sha256"));
+                let report_sha = if kind == EdgeKind::LabelAudit {
+                    // The audited sheet is this report; report_sha256 is the review it audits.
+                    details_str(d, "sheet_sha256")
+                } else {
+                    details_str(d, "report_sha256")
+                };
                 let id = format!("{label}:{subject}@{}", e.seq);
                 let r = self.get_or_add(NodeKind::Report, &id, e.seq);
                 self.nodes[r].name = format!("{label} of {subject}");
@@ -648,7 +652,12 @@ impl Graph {
                 self.set_status(drop, &drop_status);
                 let mut digests = e.subject.digest.clone();
                 if let Some(r) = report_sha {
-                    digests.insert("report_sha256".into(), r.to_string());
+                    let key = if kind == EdgeKind::LabelAudit {
+                        "sheet_sha256"
+                    } else {
+                        "report_sha256"
+                    };
+                    digests.insert(key.into(), r.to_string());
                 }
                 self.add_edge(drop, r, kind, e, digests);
             }
@@ -1094,7 +1103,8 @@ pub(crate) mod tests {
             14,
             "gate.label_audit",
             Subject::named("d-3").with_digest("sha256", h('c')),
-            json!({"sampled": 10, "disagreements": 0, "verdict": "pass", "sheet_sha256": h('4')}),
+            json!({"sampled": 10, "disagreements": 0, "verdict": "pass", "sheet_sha256": h('4'),
+                   "report_sha256": h('1')}),
         ));
         let g = Graph::from_entries(es);
         let d3 = g.node(NodeKind::Drop, "d-3").unwrap();
