@@ -90,6 +90,9 @@ pub struct CheckResult {
     pub saif_controls: Vec<String>,
     /// The check's own output (counts, columns, thresholds).
     pub details: serde_json::Value,
+    /// Wall time of the check in seconds.
+    #[serde(default)]
+    pub seconds: f64,
 }
 
 /// The frameworks a check maps to: (OWASP 2025, OWASP v1.1, SAIF risks, SAIF controls).
@@ -161,6 +164,7 @@ impl CheckResult {
             saif_risks: v(risks),
             saif_controls: v(controls),
             details: serde_json::Value::Null,
+            seconds: 0.0,
         }
     }
 }
@@ -266,7 +270,11 @@ pub fn html(r: &Report) -> String {
             "<tr><td><a href=\"#{0}\">{0}</a></td><td><span class=\"badge {1}\">{1}</span></td><td>{2}</td><td class=\"tags\">{3}{4}</td><td class=\"tags\">{5}{6}</td></tr>",
             esc(&c.check),
             c.verdict.as_str(),
-            esc(&c.summary),
+            esc(&if c.seconds >= 0.01 {
+                format!("{} ({:.2} s)", c.summary, c.seconds)
+            } else {
+                c.summary.clone()
+            }),
             tags(&c.owasp_llm_2025),
             tags(&c.owasp_llm_v1_1),
             tags(&c.saif_risks),

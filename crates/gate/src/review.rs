@@ -470,6 +470,14 @@ fn model_result(scan: &datagate_modelscan::FileReport) -> CheckResult {
     c
 }
 
+/// Runs one check and records its wall time.
+fn timed(f: impl FnOnce() -> CheckResult) -> CheckResult {
+    let start = std::time::Instant::now();
+    let mut c = f();
+    c.seconds = start.elapsed().as_secs_f64();
+    c
+}
+
 /// What [`review`] did.
 #[derive(Debug, Clone)]
 pub struct Reviewed {
@@ -491,7 +499,9 @@ pub fn run_checks(gate: &Gate, record: &DropRecord, tier: &Tier) -> Result<Vec<C
     if tier.licence_required {
         checks.push(check_licence(record));
     }
+    let scan_start = std::time::Instant::now();
     let scan = datagate_modelscan::scan_file(&path, &datagate_modelscan::Options::default());
+    let scan_seconds = scan_start.elapsed().as_secs_f64();
     let is_model = !matches!(scan.format.as_str(), "unknown" | "empty");
     let data_checks =
         tier.suite.is_some() || tier.drift.is_some() || tier.audit.is_some() || tier.pii.is_some();
@@ -507,7 +517,9 @@ pub fn run_checks(gate: &Gate, record: &DropRecord, tier: &Tier) -> Result<Vec<C
             ));
         }
         checks.push(if tier.model_scan {
-            model_result(&scan)
+            let mut c = model_result(&scan);
+            c.seconds = scan_seconds;
+            c
         } else {
             // A model file through a tier that does not scan models: fail closed.
             error_result(
@@ -522,16 +534,16 @@ pub fn run_checks(gate: &Gate, record: &DropRecord, tier: &Tier) -> Result<Vec<C
     }
     let reference = reference(gate, record.dataset.as_deref())?;
     if let Some(suite) = &tier.suite {
-        checks.push(check_suite(&path, &name, suite));
+        checks.push(timed(|| check_suite(&path, &name, suite)));
     }
     if let Some(d) = &tier.drift {
-        checks.push(check_drift(&path, &name, d, reference.as_ref()));
+        checks.push(timed(|| check_drift(&path, &name, d, reference.as_ref())));
     }
     if let Some(a) = &tier.audit {
-        checks.push(check_audit(&path, &name, a, reference.as_ref()));
+        checks.push(timed(|| check_audit(&path, &name, a, reference.as_ref())));
     }
     if let Some(p) = &tier.pii {
-        checks.push(check_pii(&path, &name, p));
+        checks.push(timed(|| check_pii(&path, &name, p)));
     }
     if tier.model_scan {
         checks.push(CheckResult::new(

@@ -32,7 +32,17 @@ fn run_inner(a: Args) -> anyhow::Result<ExitCode> {
         Format::Text => {
             println!("review of {id}: {}", out.report.verdict.to_uppercase());
             for c in &out.report.checks {
-                println!("  {:<12} {:<8} {}", c.check, c.verdict.as_str(), c.summary);
+                let secs = if c.seconds >= 0.01 {
+                    format!(" ({:.2} s)", c.seconds)
+                } else {
+                    String::new()
+                };
+                println!(
+                    "  {:<12} {:<8} {}{secs}",
+                    c.check,
+                    c.verdict.as_str(),
+                    c.summary
+                );
                 for f in c.findings.iter().filter(|f| f.severity != "info").take(5) {
                     println!("      - {}", f.message);
                 }
