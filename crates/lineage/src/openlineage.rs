@@ -248,7 +248,7 @@ pub fn run_event(g: &Graph, ns: &str, seq: u64) -> Option<Value> {
                     NodeKind::Drop => drop_dataset(g, ns, &n.id),
                     _ => dataset(
                         ns,
-                        &format!("files/{}", n.name),
+                        &format!("files/{}", n.name.trim_start_matches('/')),
                         "file",
                         n.sha256(),
                         n.sha256(),
@@ -438,6 +438,29 @@ mod tests {
             9
         );
         assert_eq!(String::from_utf8(streamed).unwrap(), text);
+    }
+
+    #[test]
+    fn a_pii_erasure_is_a_run_from_the_version_to_the_erased_file() {
+        let mut es = sample();
+        es.push(crate::graph::tests::entry(
+            14,
+            "erasure",
+            datagate_ledger::Subject::named("/exports/train-v2.csv")
+                .with_digest("sha256", crate::graph::tests::h('f')),
+            json!({"kind": "pii-erasure", "column": "email", "rows_removed": 1,
+                   "sha256_before": crate::graph::tests::h('c'),
+                   "sha256_after": crate::graph::tests::h('f')}),
+        ));
+        let g = Graph::from_entries(es);
+        let ev = run_event(&g, "datagate://demo", 14).unwrap();
+        assert_eq!(ev["inputs"][0]["name"], "store/train");
+        assert_eq!(ev["inputs"][0]["facets"]["version"]["datasetVersion"], "v2");
+        assert_eq!(ev["outputs"][0]["name"], "files/exports/train-v2.csv");
+        assert_eq!(
+            ev["outputs"][0]["facets"]["version"]["datasetVersion"],
+            crate::graph::tests::h('f')
+        );
     }
 
     #[test]
