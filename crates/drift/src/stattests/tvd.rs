@@ -35,7 +35,9 @@
 //!   depends on string hashing, so on rare ties the rounding — and the count — can
 //!   differ by a permutation or two.
 //!
-//! Cost: 1000 × (n_r + n_c) random draws — a few seconds per million rows.
+//! Cost: 1000 × (n_r + n_c) random draws and swaps. Measured
+//! (`examples/stattests_timing.rs`, release, shared 2-core machine): 100,000 + 100,000
+//! rows take 2.4 s of CPU and 5 MB; linear in the row count (about 12 s per million).
 
 use super::mt19937::Mt19937;
 use crate::sample::CategoryCounts;
