@@ -328,6 +328,23 @@ impl Detector for ExactDuplicates {
         if t.len() < 2 {
             return Err(format!("not enough data: {} rows", t.len()));
         }
+        let constant = t.numeric.iter().all(|c| {
+            c.values.iter().all(|v| {
+                v.to_bits() == c.values[0].to_bits() || (v.is_nan() && c.values[0].is_nan())
+            })
+        }) && t
+            .categorical
+            .iter()
+            .all(|c| c.codes.iter().all(|&x| x == c.codes[0]))
+            && t.text
+                .iter()
+                .all(|c| c.values.iter().all(|x| *x == c.values[0]));
+        if constant {
+            return Err(
+                "every feature and text column is constant or null: rows cannot be told apart"
+                    .into(),
+            );
+        }
         let groups = duplicate_groups(t);
         Ok(GroupFindings {
             detector: self.name(),
@@ -425,6 +442,20 @@ mod tests {
         let x = vec![1.0, 1.0, 2.0, 3.0];
         let text = vec!["a", "a ", "b", "c"];
         assert!(run(&table(x, text, vec![0, 1, 0, 1])).is_empty());
+    }
+
+    #[test]
+    fn all_null_features_are_skipped() {
+        let t = table(vec![f64::NAN; 6], vec![], vec![0, 1, 0, 1, 0, 1]);
+        let s = Settings::default();
+        let err = ExactDuplicates
+            .run(&Context {
+                table: &t,
+                baseline: None,
+                settings: &s,
+            })
+            .unwrap_err();
+        assert!(err.contains("constant or null"), "{err}");
     }
 
     #[test]
