@@ -16,11 +16,13 @@
 //! ([`NumericSample`]) or aligned counts ([`CategoryCounts`]), one file per test under
 //! [`stattests`], so each is testable against scipy/Evidently fixtures on its own and
 //! input handling (files, Arrow, profiles) lives elsewhere. p-values come from scipy's
-//! algorithms ported to Rust (KS exact and asymptotic, [`stattests::kolmogorov`]) or
-//! from `statrs` (chi², Normal, Student t).
+//! algorithms ported to Rust (KS exact and asymptotic, [`stattests::kolmogorov`];
+//! Anderson-Darling, Cramér-von Mises, Mann-Whitney, Epps-Singleton, Fisher) or from
+//! `statrs` (chi², Normal, Student t); permutation tests replay numpy's legacy
+//! generator ([`stattests::mt19937`]).
 //!
-//! Tests live in `tests/`: `scipy_ks.rs` checks KS against recorded scipy output and
-//! `evidently.rs` replays datasets recorded with Evidently 0.7.23 and requires the
+//! Tests live in `tests/`: `scipy_ks.rs` and `scipy_tests.rs` check the ports against
+//! recorded scipy output and `evidently.rs` replays datasets recorded with Evidently 0.7.23 and requires the
 //! same method, verdict and score (1e-6 relative) for every column.
 
 #![deny(missing_docs)]

@@ -11,13 +11,17 @@
 //! Evidently values), add a variant here with its name/threshold/rule, and one arm in
 //! [`crate::column::run_stattest`].
 //!
-//! Where a test deliberately differs from Evidently 0.7.23, its file says so:
-//! `TVD`'s permutation p-value is reproduced draw for draw but on rows grouped by
-//! category ([`tvd`]); `g_test` and `fisher_exact` also answer when the two samples
-//! differ in size, where Evidently raises ([`g_test`], [`fisher_exact`]).
-//!
-//! `empirical_mmd` is seeded here, where Evidently leaves numpy's generator unseeded
-//! ([`empirical_mmd`]).
+//! Every test Evidently 0.7.23 registers is here. Where one deliberately differs from
+//! Evidently, its file says so:
+//! * the permutation tests replay numpy's seeded draws ([`mt19937`]) but on rows
+//!   grouped by category (`TVD`, [`tvd`]) or sorted (`empirical_mmd`,
+//!   [`empirical_mmd`], which Evidently does not even seed), so their p-values equal
+//!   Evidently's only for rows in that order;
+//! * `g_test` scales the expected counts and `fisher_exact` accepts unequal sample
+//!   sizes, where Evidently raises ([`g_test`], [`fisher_exact`]);
+//! * the exact `cramer_von_mises` p-value is scipy's, not Evidently's float16 copy
+//!   ([`cramer_von_mises`]); `es` drops pseudo-inverse noise that scipy keeps for
+//!   data with at most 4 distinct values ([`es`]).
 
 pub mod anderson;
 pub mod chisquare;
