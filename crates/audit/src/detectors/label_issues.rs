@@ -48,10 +48,12 @@
 //! features there is no kNN and the second-round rows are reported as they are.
 //!
 //! **Verdict.** The finding fails when the flagged rows exceed
-//! `Settings::label_issue_max_share` of the labelled rows (default 3%): on clean data the
-//! model still confidently disagrees with a percent or two of genuinely ambiguous rows,
-//! so "any issue" would fail every real dataset. The estimated noise rate
-//! (`1 - trace(Q)`) and its off-diagonal cells are reported alongside.
+//! `Settings::label_issue_max_share` of the labelled rows (default 2%). Not "any issue":
+//! on clean data the model still confidently disagrees with a few genuinely ambiguous
+//! rows (on the unmodified sklearn tables: 2 of 569 breast_cancer rows, 4 of 1,797
+//! digits, none in wine and iris), and a gate that fails every real dataset is ignored.
+//! The estimated noise rate (`1 - trace(Q)`) and its off-diagonal cells are reported
+//! alongside, and the finding is listed whether or not it fails.
 //!
 //! **Needs** a label with at least two classes of at least `label_folds` rows, at least
 //! [`MIN_ROWS`] labelled rows, and features that predict the label better than the class

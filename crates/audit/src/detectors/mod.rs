@@ -82,7 +82,7 @@ impl Default for Settings {
             label_folds: 5,
             label_c: 1.0,
             label_rank_by: label_issues::RankBy::SelfConfidence,
-            label_issue_max_share: 0.03,
+            label_issue_max_share: 0.02,
             outlier_quantile: 0.999,
             outlier_max_share: 0.01,
             class_share_tolerance: 0.05,
