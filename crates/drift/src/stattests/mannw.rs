@@ -11,7 +11,8 @@
 //! `cramer_von_mises` for a two-sided check.
 //!
 //! **How the p-value is computed** (scipy's `method="auto"`, `use_continuity=True`):
-//! * exact when `min(n1, n2) <= 8` and there are no ties: `P(U ≥ U2)` for
+//! * exact when `min(n1, n2) <= 8` and there are no ties (and, unlike scipy, the
+//!   table of `n1·n2/2` counts has at most [`MAX_EXACT_TABLE`] entries): `P(U ≥ U2)` for
 //!   `U2 = n1·n2 − U1` under the null distribution of `U` (the coefficients of the
 //!   Gaussian binomial `[n1+n2 choose n1]_q`, computed here in exact integer
 //!   arithmetic — scipy uses floats with Löffler's recurrence, equal to ~1e-15);
@@ -29,6 +30,11 @@ use statrs::distribution::{ContinuousCDF, Normal};
 
 use super::ranks::tie_groups;
 use crate::DriftError;
+
+/// Largest exact-distribution table (entries) datagate builds. scipy has no limit, so
+/// with a sample of at most 8 values and more than ~5 million in the other (no ties)
+/// it would allocate gigabytes; datagate uses the normal approximation there instead.
+pub const MAX_EXACT_TABLE: u128 = 20_000_000;
 
 /// Which distribution produced the p-value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -76,8 +82,9 @@ pub fn mannwhitneyu_less(a: &[f64], b: &[f64]) -> Result<MwuResult, DriftError> 
     let u1 = r1_twice as f64 / 2.0 - (n1 * (n1 + 1)) as f64 / 2.0;
     let n1n2 = n1 as u128 * n2 as u128;
     let u2 = n1n2 as f64 - u1;
-    // scipy's _mwu_choose_method: asymptotic if both samples exceed 8 or any tie.
-    let exact = !(ties || (n1 > 8 && n2 > 8));
+    // scipy's _mwu_choose_method: asymptotic if both samples exceed 8 or any tie;
+    // and (datagate only) when the exact table would not fit in memory.
+    let exact = !(ties || (n1 > 8 && n2 > 8)) && (n1 as u128 * n2 as u128) / 2 <= MAX_EXACT_TABLE;
     let pvalue = if exact {
         // No ties: U1 is an integer.
         let u2_int = n1n2 - (r1_twice / 2 - (n1 as u128 * (n1 as u128 + 1)) / 2);
