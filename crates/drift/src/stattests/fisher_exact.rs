@@ -15,7 +15,8 @@
 //! (`int((n+1)(n1+1)/(N+2))`) by multiplying the exact ratios
 //! `P(x+1)/P(x) = (n1−x)(n−x) / ((x+1)(n2−n+x+1))` outward (as log1p of an exact
 //! integer difference), then normalised by their sum: no log-gamma of large
-//! arguments, relative error about `steps × 1e-16`. "Equally likely" is decided with
+//! arguments, relative error about `steps × 1e-16`, constant memory (each walk stops
+//! where the probabilities underflow). "Equally likely" is decided with
 //! scipy's `1e-14` plus that accumulated error, so mirror-image tables (equal sample
 //! sizes, as Evidently requires) are always recognised as ties.
 //!
@@ -72,35 +73,52 @@ pub fn fisher_exact_2x2(t: [[u64; 2]; 2]) -> (f64, f64) {
     let hi = n.min(n1);
     let mode = (((n + 1) as f64 * (n1 + 1) as f64) / (big_n + 2) as f64) as u64;
     let mode = mode.clamp(lo, hi);
-    // log P(x) − log P(mode) for x in lo..=hi.
-    let len = (hi - lo + 1) as usize;
-    let mut w = vec![0.0f64; len];
+    // w(x) = log P(x) − log P(mode), walked outward from the mode without storing the
+    // support (it can have as many points as rows); P decreases away from the mode, so
+    // a walk stops once exp(w) underflows.
     let ratio_ln = |x: u64| {
-        // ln P(x+1)/P(x)
+        // ln P(x+1)/P(x), from an exact integer difference
         let num = (n1 - x) as f64 * (n - x) as f64;
         let den = (x + 1) as f64 * (n2 + x + 1 - n) as f64;
         ((num - den) / den).ln_1p()
     };
-    let mi = (mode - lo) as usize;
-    for i in (mi + 1)..len {
-        let x = lo + i as u64 - 1;
-        w[i] = w[i - 1] + ratio_ln(x);
+    let mut wexact = 0.0f64;
+    if a > mode {
+        for x in mode..a {
+            wexact += ratio_ln(x);
+        }
+    } else {
+        for x in (a..mode).rev() {
+            wexact -= ratio_ln(x);
+        }
     }
-    for i in (0..mi).rev() {
-        let x = lo + i as u64;
-        w[i] = w[i + 1] - ratio_ln(x);
-    }
-    let xi = (a - lo) as usize;
-    let tol = |steps: usize| 1e-14 + 4.0 * f64::EPSILON * (steps as f64 + 1.0);
-    let wexact = w[xi];
-    if wexact.abs() <= tol(xi.abs_diff(mi)) {
+    let tol = |steps: u64| 1e-14 + 4.0 * f64::EPSILON * (steps as f64 + 1.0);
+    let dist = a.abs_diff(mode);
+    if wexact.abs() <= tol(dist) {
         return (odds, 1.0);
     }
-    let norm: f64 = w.iter().map(|v| v.exp()).sum();
-    let mut p = 0.0;
-    for (i, &wi) in w.iter().enumerate() {
-        if wi <= wexact + tol(i.abs_diff(mi) + xi.abs_diff(mi)) {
-            p += wi.exp();
+    let (mut norm, mut p) = (0.0f64, 0.0f64);
+    let mut visit = |x: u64, w: f64| {
+        let e = w.exp();
+        norm += e;
+        if w <= wexact + tol(x.abs_diff(mode) + dist) {
+            p += e;
+        }
+        e
+    };
+    visit(mode, 0.0);
+    let mut w = 0.0;
+    for x in mode..hi {
+        w += ratio_ln(x);
+        if visit(x + 1, w) == 0.0 {
+            break;
+        }
+    }
+    let mut w = 0.0;
+    for x in (lo..mode).rev() {
+        w -= ratio_ln(x);
+        if visit(x, w) == 0.0 {
+            break;
         }
     }
     (odds, (p / norm).min(1.0))
