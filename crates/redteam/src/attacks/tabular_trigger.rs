@@ -3,11 +3,12 @@
 //!
 //! Rows are drawn from the other classes, so every poisoned row's label changes.
 //! Parameters: `rate` (of all rows, default 0.01), `count`, `target` (default: the
-//! smallest class), `set=COLUMN=VALUE` (repeatable). Without `set`, two numeric
-//! feature columns are drawn at random and each gets the value found at its 95th
-//! percentile: a value that exists in the data (so no range check gives it away) but
-//! that one row in a hundred now shares exactly. The ground truth records how many
-//! rows matched the pattern before the attack (`matching_before`).
+//! smallest class), `set=COLUMN=VALUE` (repeatable). Without `set`, pairs of numeric
+//! feature columns are drawn at random and each column gets the value found at its 5th
+//! or 95th percentile: values that exist in the data (so no range check gives them away);
+//! of up to 64 such pairs, the one fewest clean rows already match is used, so the
+//! pattern is rare before the attack. The ground truth records how many rows matched the
+//! pattern before the attack (`matching_before`).
 
 use super::{parse_cell, Context, Injected};
 use crate::error::Result;
@@ -40,30 +41,7 @@ pub fn apply(spec: &AttackSpec, ctx: &mut Context<'_>) -> Result<Injected> {
         cells.push((col, parse_cell(ctx.table, col, value)?));
     }
     if cells.is_empty() {
-        let features = ctx.numeric_features();
-        if features.is_empty() {
-            return Err(spec.error("the data has no numeric feature column; give set=COLUMN=VALUE"));
-        }
-        let mut cols = ctx.rng.sample(&features, 2);
-        cols.sort_unstable();
-        for col in cols {
-            let mut values: Vec<Value> = (0..ctx.table.source_rows())
-                .map(|r| ctx.table.get(r, col))
-                .filter(|v| v.as_f64().is_some_and(f64::is_finite))
-                .collect();
-            values.sort_by(|a, b| {
-                a.as_f64()
-                    .unwrap_or(0.0)
-                    .total_cmp(&b.as_f64().unwrap_or(0.0))
-            });
-            let at = ((values.len() as f64 - 1.0) * 0.95).round().max(0.0) as usize;
-            match values.get(at) {
-                Some(v) => cells.push((col, v.clone())),
-                None => {
-                    return Err(spec.error(format!("column {:?} has no numbers", ctx.name(col))))
-                }
-            }
-        }
+        cells = default_pattern(spec, ctx)?;
     }
     let matches =
         |ctx: &Context<'_>, r: usize| cells.iter().all(|(c, v)| ctx.table.get(r, *c) == *v);
@@ -98,4 +76,57 @@ pub fn apply(spec: &AttackSpec, ctx: &mut Context<'_>) -> Result<Injected> {
         original_labels: original,
         ..Injected::default()
     })
+}
+
+/// Up to 64 random column pairs at their 5th/95th-percentile values; the rarest wins.
+fn default_pattern(spec: &AttackSpec, ctx: &mut Context<'_>) -> Result<Vec<(usize, Value)>> {
+    let features = ctx.numeric_features();
+    if features.is_empty() {
+        return Err(spec.error("the data has no numeric feature column; give set=COLUMN=VALUE"));
+    }
+    let n = ctx.table.source_rows();
+    let mut sorted: std::collections::HashMap<usize, Vec<Value>> = Default::default();
+    for &c in &features {
+        let mut values: Vec<Value> = (0..n)
+            .map(|r| ctx.table.get(r, c))
+            .filter(|v| v.as_f64().is_some_and(f64::is_finite))
+            .collect();
+        values.sort_by(|a, b| {
+            a.as_f64()
+                .unwrap_or(0.0)
+                .total_cmp(&b.as_f64().unwrap_or(0.0))
+        });
+        sorted.insert(c, values);
+    }
+    let at = |c: usize, q: f64| -> Option<Value> {
+        let v = sorted.get(&c)?;
+        let i = ((v.len() as f64 - 1.0) * q).round().max(0.0) as usize;
+        v.get(i).cloned()
+    };
+    let mut best: Option<(usize, Vec<(usize, Value)>)> = None;
+    for _ in 0..64 {
+        let mut cols = ctx.rng.sample(&features, 2);
+        cols.sort_unstable();
+        let mut cells = Vec::new();
+        for c in cols {
+            let q = if ctx.rng.below(2) == 0 { 0.05 } else { 0.95 };
+            if let Some(v) = at(c, q) {
+                cells.push((c, v));
+            }
+        }
+        if cells.is_empty() {
+            continue;
+        }
+        let matching = (0..n)
+            .filter(|&r| cells.iter().all(|(c, v)| ctx.table.get(r, *c) == *v))
+            .count();
+        if best.as_ref().is_none_or(|(m, _)| matching < *m) {
+            best = Some((matching, cells));
+        }
+        if matching == 0 {
+            break;
+        }
+    }
+    best.map(|(_, cells)| cells)
+        .ok_or_else(|| spec.error("no numeric feature column has numbers"))
 }
