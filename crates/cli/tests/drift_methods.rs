@@ -78,6 +78,33 @@ fn help_lists_every_stattest() {
 }
 
 #[test]
+fn method_accepts_every_name() {
+    let d = tempfile::tempdir().unwrap();
+    let r = csv(d.path(), "ref.csv", 120, 0.0, false, 21);
+    let c = csv(d.path(), "cur.csv", 120, 0.0, false, 22);
+    for t in StatTest::ALL {
+        let out = datagate()
+            .args([
+                "drift",
+                r.to_str().unwrap(),
+                c.to_str().unwrap(),
+                "--method",
+                t.name(),
+                "--format",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        assert_ne!(out.status.code(), Some(2), "--method {}", t.name());
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let cols = v["report"]["columns"].as_array().unwrap();
+        // Tests that do not apply to a column's type leave it as a finding instead.
+        assert!(!cols.is_empty(), "--method {}: {v}", t.name());
+        assert!(cols.iter().all(|col| col["stattest"] == t.name()), "{v}");
+    }
+}
+
+#[test]
 fn rank_tests_by_name() {
     let d = tempfile::tempdir().unwrap();
     let r = csv(d.path(), "ref.csv", 300, 0.0, false, 11);
