@@ -15,11 +15,17 @@
 //!   Wasserstein above that; chi-square / Z / Jensen-Shannon for categorical and
 //!   few-valued columns). p-value tests use a Bonferroni-corrected threshold
 //!   (`0.05 / number of tests`) because many class × feature pairs are tested at once;
-//!   distance tests keep Evidently's threshold (0.1). For each shifted numeric feature,
-//!   the rows that drive the shift are the current class's rows outside the baseline
-//!   class's central 99.8% (`[q0.001, q0.999]`), scored by how far outside they are in
-//!   baseline robust standard deviations; for a categorical feature, rows with a level
-//!   the baseline class never had.
+//!   distance tests keep Evidently's threshold (0.1). The rows that drive the shift: per
+//!   shifted numeric feature, a row outside the baseline class's central 99.8%
+//!   (`[q0.001, q0.999]`) scores `1 +` its distance beyond it in baseline robust standard
+//!   deviations; a row inside it scores its bin's *excess share* `(c - e) / c`, where the
+//!   bins are the baseline class's 20 quantile bins, `c` the current count in the bin and
+//!   `e` the count the baseline predicts, for bins with `c > e + 3·sqrt(e + 1)` (0
+//!   otherwise); for a categorical feature, a row with a level the baseline class never
+//!   had scores 1. Scores add up over the shifted features and a row is listed when its
+//!   total reaches 1: once clearly outside, or in over-full bins of several shifted
+//!   features (a subset moved along two features lands in both features' top bins,
+//!   where genuine rows rarely are together).
 //!
 //! **Verdict.** Each shift is a finding that fails the audit.
 //!
@@ -262,23 +268,55 @@ impl Detector for BaselineShift {
                 } else {
                     reference.std_pop().max(1e-12)
                 };
+                // Excess bins: 20 baseline-quantile bins; a bin holding clearly more of
+                // the current class than the baseline predicts (3 binomial standard
+                // deviations) gives its rows the bin's excess share as score.
+                let edges: Vec<f64> = (1..20)
+                    .map(|b| quantile_sorted(sorted, b as f64 / 20.0))
+                    .collect();
+                let bin_of = |v: f64| edges.partition_point(|&e| e < v);
+                let mut base_counts = vec![0usize; 20];
+                for &v in sorted {
+                    base_counts[bin_of(v)] += 1;
+                }
+                let mut cur_counts = vec![0usize; 20];
+                let cur_vals: Vec<f64> = rows.iter().map(|&r| table.numeric[i].values[r]).collect();
+                let n_cur = cur_vals.iter().filter(|v| v.is_finite()).count() as f64;
+                for &v in cur_vals.iter().filter(|v| v.is_finite()) {
+                    cur_counts[bin_of(v)] += 1;
+                }
+                let excess: Vec<f64> = (0..20)
+                    .map(|b| {
+                        let expected = base_counts[b] as f64 / sorted.len() as f64 * n_cur;
+                        let c = cur_counts[b] as f64;
+                        if c > expected + 3.0 * (expected + 1.0).sqrt() {
+                            (c - expected) / c
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect();
+                let mut outside = 0usize;
                 let drivers: Vec<(usize, f64)> = rows
                     .iter()
-                    .filter_map(|&r| {
-                        let v = table.numeric[i].values[r];
+                    .zip(&cur_vals)
+                    .filter_map(|(&r, &v)| {
                         if !v.is_finite() {
                             None
                         } else if v > hi {
-                            Some((r, (v - hi) / scale))
+                            outside += 1;
+                            Some((r, 1.0 + (v - hi) / scale))
                         } else if v < lo {
-                            Some((r, (lo - v) / scale))
+                            outside += 1;
+                            Some((r, 1.0 + (lo - v) / scale))
                         } else {
-                            None
+                            let e = excess[bin_of(v)];
+                            (e > 0.0).then_some((r, e))
                         }
                     })
                     .collect();
                 let mut summary = d.1;
-                summary["rows_outside_baseline_range"] = json!(drivers.len());
+                summary["rows_outside_baseline_range"] = json!(outside);
                 summary["baseline_range"] = json!([lo, hi]);
                 shifted.push(Shifted {
                     feature: table.numeric[i].name.clone(),
@@ -336,12 +374,17 @@ impl Detector for BaselineShift {
             for s in &shifted {
                 for &(r, score) in &s.drivers {
                     let e = by_row.entry(r).or_insert((0.0, Vec::new()));
-                    e.0 = e.0.max(score);
+                    e.0 += score;
                     e.1.push(s.feature.clone());
                 }
             }
-            let mut rows_scored: Vec<(usize, f64, Vec<String>)> =
-                by_row.into_iter().map(|(r, (s, f))| (r, s, f)).collect();
+            // a row drives the shift when its scores over the shifted features reach 1:
+            // outside the baseline range once, or in excess bins of several features
+            let mut rows_scored: Vec<(usize, f64, Vec<String>)> = by_row
+                .into_iter()
+                .filter(|(_, (s, _))| *s >= 1.0)
+                .map(|(r, (s, f))| (r, s, f))
+                .collect();
             rows_scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             let names: Vec<&str> = shifted.iter().map(|s| s.feature.as_str()).collect();
             let who = match &class {
@@ -369,7 +412,7 @@ impl Detector for BaselineShift {
             findings.push(Finding {
                 detector: "baseline_shift",
                 title: format!(
-                    "{who}: {} feature(s) shifted against the baseline ({}); {} rows outside the baseline's range",
+                    "{who}: {} feature(s) shifted against the baseline ({}); {} rows drive it",
                     shifted.len(),
                     names.join(", "),
                     rows_scored.len()
@@ -378,8 +421,10 @@ impl Detector for BaselineShift {
                     "Within {who}, the distribution of {} differs from the same class in the \
                      trusted baseline (Evidently's test choice; p-value tests Bonferroni-corrected \
                      over {tests} class × feature tests). The rows listed lie outside the baseline \
-                     class's central 99.8% for a shifted feature (score = distance beyond it in \
-                     baseline robust standard deviations); `row_features` names which features. \
+                     class's central 99.8% for a shifted feature, or in value ranges that hold \
+                     clearly more rows than the baseline predicts for several shifted features \
+                     (score: 1 + distance outside, in baseline robust standard deviations, or the \
+                     summed excess share); `row_features` names which features. \
                      Manipulated features in a subset of one class show up here.",
                     names.join(", ")
                 ),
@@ -432,16 +477,23 @@ mod tests {
     /// `n` rows, classes alternating (`share1` of class 1), features a, b; rows of class
     /// 1 with index in `shift` get `a += 5`.
     fn make(n: usize, share1: f64, seed: u64, shift: &[usize]) -> Table {
+        make_shifted(n, share1, seed, shift, 5.0, 0.0)
+    }
+
+    /// As `make`, shifting a by `da` and b by `db` for the rows in `shift`.
+    fn make_shifted(n: usize, share1: f64, seed: u64, shift: &[usize], da: f64, db: f64) -> Table {
         let mut rng = SplitMix(seed);
         let (mut a, mut b, mut y) = (vec![], vec![], vec![]);
         for i in 0..n {
             let c = u32::from((i as f64 * share1).fract() + share1 >= 1.0);
             let mut va = gauss(&mut rng) + c as f64;
+            let mut vb = gauss(&mut rng);
             if shift.contains(&i) {
-                va += 5.0;
+                va += da;
+                vb += db;
             }
             a.push(va);
-            b.push(gauss(&mut rng));
+            b.push(vb);
             y.push(c);
         }
         table(
@@ -511,5 +563,28 @@ mod tests {
             shifted.len()
         );
         assert!(f.rows.len() <= shifted.len() + 5, "{}", f.rows.len());
+    }
+
+    #[test]
+    fn subset_moved_inside_the_range_along_two_features_is_found_by_excess_bins() {
+        let base = make(4000, 0.5, 1, &[]);
+        // 10% of class "pos": a and b both +3 standard deviations (mostly still in range)
+        let shifted: Vec<usize> = (0..4000).filter(|i| i % 2 == 1 && i % 20 == 1).collect();
+        let cur = make_shifted(4000, 0.5, 2, &shifted, 3.0, 3.0);
+        let f = run(&cur, Some(&base)).unwrap();
+        let f = f
+            .iter()
+            .find(|f| f.detail["class"] == "pos")
+            .expect("pos shifted");
+        let tp = shifted
+            .iter()
+            .filter(|&&r| f.rows.contains(&(r as u64)))
+            .count();
+        let precision = tp as f64 / f.rows.len().max(1) as f64;
+        let recall = tp as f64 / shifted.len() as f64;
+        assert!(
+            precision >= 0.8 && recall >= 0.6,
+            "p {precision} r {recall}"
+        );
     }
 }

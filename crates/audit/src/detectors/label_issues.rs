@@ -71,7 +71,7 @@ use serde_json::{json, Map, Value};
 use crate::detectors::{Context, Detector, SkipReason};
 use crate::features::{Design, Encoder, FeatureOptions};
 use crate::finding::Finding;
-use crate::model::{cross_val_probs, cross_val_probs_excluding, FitOptions, SplitMix};
+use crate::model::{cross_val_probs_excluding, FitOptions, SplitMix};
 use crate::table::MISSING;
 
 /// Fewest labelled rows the detector will judge.
@@ -457,7 +457,7 @@ impl Detector for LabelIssues {
             c: s.label_c,
             ..FitOptions::default()
         };
-        let probs = cross_val_probs(&design, &y, k, folds, s.seed, &opts);
+        let probs = cross_val_probs_excluding(&design, &y, k, folds, s.seed, &opts, &[]);
 
         // Is the model better than the class priors? Otherwise its disagreement is noise.
         let n = rows.len() as f64;
