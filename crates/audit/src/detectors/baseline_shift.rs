@@ -275,11 +275,11 @@ impl Detector for BaselineShift {
                     .map(|b| quantile_sorted(sorted, b as f64 / 20.0))
                     .collect();
                 let bin_of = |v: f64| edges.partition_point(|&e| e < v);
-                let mut base_counts = vec![0usize; 20];
+                let mut base_counts = [0usize; 20];
                 for &v in sorted {
                     base_counts[bin_of(v)] += 1;
                 }
-                let mut cur_counts = vec![0usize; 20];
+                let mut cur_counts = [0usize; 20];
                 let cur_vals: Vec<f64> = rows.iter().map(|&r| table.numeric[i].values[r]).collect();
                 let n_cur = cur_vals.iter().filter(|v| v.is_finite()).count() as f64;
                 for &v in cur_vals.iter().filter(|v| v.is_finite()) {
