@@ -4,6 +4,7 @@
 //! ```text
 //! cargo build --release -p datagate-audit --example audit_b_perf
 //! /usr/bin/time -v target/release/examples/audit_b_perf data.csv label [baseline.csv]
+//! # AUDIT_JSON=report.json also writes the report
 //! ```
 
 use std::time::Instant;
@@ -50,6 +51,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     for s in &report.skipped {
         eprintln!("{} skipped: {}", s.detector, s.reason);
+    }
+    if let Ok(out) = std::env::var("AUDIT_JSON") {
+        std::fs::write(out, serde_json::to_string(&report)?)?;
     }
     Ok(())
 }

@@ -15,7 +15,12 @@
 //!   Wasserstein above that; chi-square / Z / Jensen-Shannon for categorical and
 //!   few-valued columns). p-value tests use a Bonferroni-corrected threshold
 //!   (`0.05 / number of tests`) because many class × feature pairs are tested at once;
-//!   distance tests keep Evidently's threshold (0.1). The rows that drive the shift: per
+//!   distance tests keep Evidently's threshold (0.1). Because KS and Wasserstein barely
+//!   move when only a small subset of a class is shifted, a numeric feature also counts
+//!   as shifted when one of the baseline class's 20 quantile bins is over-full in the
+//!   current class: `z = (c - e) / sqrt(e (1 - p) (1 + n_cur / n_ref))` above the
+//!   one-sided normal quantile at `0.05 / (tests × 20)` (`shifted_by` in the detail says
+//!   which test fired). The rows that drive the shift: per
 //!   shifted numeric feature, a row outside the baseline class's central 99.8%
 //!   (`[q0.001, q0.999]`) scores `1 +` its distance beyond it in baseline robust standard
 //!   deviations; a row inside it scores its bin's *excess share* `(c - e) / c`, where the
@@ -43,6 +48,7 @@ use datagate_drift::column::{column_drift, ColumnInput, ColumnOptions};
 use datagate_drift::stattests::chisquare::chisquare;
 use datagate_drift::{CategoryCounts, NumericSample};
 use serde_json::{json, Map, Value};
+use statrs::distribution::{ContinuousCDF, Normal};
 
 use crate::detectors::{Context, Detector, SkipReason};
 use crate::finding::Finding;
@@ -236,6 +242,10 @@ impl Detector for BaselineShift {
         }
         let tests = compared.len() * (numeric_pairs.len() + cat_pairs.len());
         let p_threshold = ALPHA / tests.max(1) as f64;
+        // one-sided z for the binned excess test, Bonferroni over tests × 20 bins
+        let z_crit = Normal::new(0.0, 1.0)
+            .map(|n| n.inverse_cdf(1.0 - ALPHA / (tests.max(1) * 20) as f64))
+            .unwrap_or(4.0);
         for (class, rows, brows) in compared {
             let mut shifted: Vec<Shifted> = Vec::new();
             for &(i, j) in &numeric_pairs {
@@ -254,9 +264,6 @@ impl Detector for BaselineShift {
                 let Some(d) = drift(&table.numeric[i].name, &input, p_threshold) else {
                     continue;
                 };
-                if !d.0 {
-                    continue;
-                }
                 let sorted = reference.values();
                 let (lo, hi) = (
                     quantile_sorted(sorted, 0.001),
@@ -296,6 +303,21 @@ impl Detector for BaselineShift {
                         }
                     })
                     .collect();
+                // The binned test: the most over-full bin against the baseline's share,
+                // binomial variance inflated for the baseline's own sampling noise.
+                let n_ref = sorted.len() as f64;
+                let max_z = (0..20)
+                    .map(|b| {
+                        let p_b = base_counts[b] as f64 / n_ref;
+                        let e = p_b * n_cur;
+                        let var = (e * (1.0 - p_b) * (1.0 + n_cur / n_ref)).max(1e-12);
+                        (cur_counts[b] as f64 - e) / var.sqrt()
+                    })
+                    .fold(f64::NEG_INFINITY, f64::max);
+                let binned = max_z > z_crit;
+                if !d.0 && !binned {
+                    continue;
+                }
                 let mut outside = 0usize;
                 let drivers: Vec<(usize, f64)> = rows
                     .iter()
@@ -317,6 +339,12 @@ impl Detector for BaselineShift {
                     .collect();
                 let mut summary = d.1;
                 summary["rows_outside_baseline_range"] = json!(outside);
+                summary["max_bin_excess_z"] = json!(max_z);
+                summary["shifted_by"] = json!(match (d.0, binned) {
+                    (true, true) => "both",
+                    (true, false) => "stattest",
+                    _ => "binned_excess",
+                });
                 summary["baseline_range"] = json!([lo, hi]);
                 shifted.push(Shifted {
                     feature: table.numeric[i].name.clone(),
