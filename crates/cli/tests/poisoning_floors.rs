@@ -1,0 +1,278 @@
+//! Poisoning benchmark floors: `datagate audit` re-run on the committed poisoned cases
+//! (`tests/fixtures/poisoning/cases/*`: real scikit-learn tables and Rotten Tomatoes
+//! snippets, poisoned by `datagate redteam inject` with fixed seeds; regenerate with
+//! `bench/audit/run.sh --fixtures`) and scored against their ground truth.
+//!
+//! Each floor sits slightly below what was measured (`measured.json` beside the cases), so
+//! a regression fails here. Label flips at 5% are also held to cleanlab's F1 on the same
+//! file (`measured.json`, from `tests/peers/cleanlab/run_cleanlab.py`) wherever datagate
+//! reached it when the floors were written.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use datagate_redteam::{score, GroundTruth};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/poisoning")
+}
+
+/// What a case must reach.
+struct Floor {
+    case: &'static str,
+    /// Minimum F1 of the case's attack.
+    f1: f64,
+    /// Minimum precision and recall (text trigger), when set.
+    precision_recall: Option<(f64, f64)>,
+    /// Minimum pair recall (duplicates), when set.
+    pair_recall: Option<f64>,
+    /// The trigger / pattern must be named.
+    named: bool,
+    /// Hold datagate's F1 to at least cleanlab's on this file (minus 0.01 for ties).
+    beat_cleanlab: bool,
+}
+
+const fn floor(case: &'static str, f1: f64) -> Floor {
+    Floor {
+        case,
+        f1,
+        precision_recall: None,
+        pair_recall: None,
+        named: false,
+        beat_cleanlab: false,
+    }
+}
+
+// Floors written from `bench/audit/run.sh --fixtures` (release build, 2026-12-04; measured
+// value in the comment, cleanlab's F1 on the same file after "cl"). Targets of issue 7 that
+// were NOT met when these were written are marked "TARGET NOT MET": their floor is what was
+// measured, so the test guards against regressions and must be raised when they improve.
+
+/// Cases fast enough for a debug build (the small tables).
+const SMALL: &[Floor] = &[
+    // wine random 5%: F1 0.800 < cleanlab 0.889 — TARGET NOT MET (F1 ≥ cleanlab's)
+    floor("wine-flip-random-5", 0.78),
+    Floor {
+        beat_cleanlab: true,
+        ..floor("iris-flip-random-5", 0.90)
+    }, // 0.923, cl 0.875
+    Floor {
+        beat_cleanlab: true,
+        ..floor("wine-flip-class-5", 0.97)
+    }, // 1.000, cl 0.600
+    Floor {
+        beat_cleanlab: true,
+        ..floor("iris-flip-class-5", 0.83)
+    }, // 0.857, cl 0.857
+];
+
+/// Cases that take minutes in a debug build (the audit crate unoptimised): run with
+/// `cargo test --release -p datagate --test poisoning_floors`.
+const LARGE: &[Floor] = &[
+    Floor {
+        beat_cleanlab: true,
+        ..floor("breast_cancer-flip-random-5", 0.82)
+    }, // 0.847, cl 0.787
+    Floor {
+        beat_cleanlab: true,
+        ..floor("digits-flip-random-5", 0.89)
+    }, // 0.912, cl 0.760
+    Floor {
+        beat_cleanlab: true,
+        ..floor("breast_cancer-flip-class-5", 0.82)
+    }, // 0.842, cl 0.778
+    Floor {
+        beat_cleanlab: true,
+        ..floor("digits-flip-class-5", 0.79)
+    }, // 0.818, cl 0.640
+    // text trigger `cf` → fresh at 1%: nothing found, trigger not named — TARGET NOT MET
+    // (P, R ≥ 0.95 and named); floor = measured 0
+    floor("reviews-text-trigger-1", 0.0),
+    // tabular trigger at 1%: breast_cancer 0.0 (exact float values, not found) — TARGET NOT MET;
+    // digits 0.720, pattern named — TARGET NOT MET (F1 ≥ 0.9)
+    floor("breast_cancer-tabular-trigger-1", 0.0),
+    Floor {
+        named: true,
+        ..floor("digits-tabular-trigger-1", 0.70)
+    },
+    // exact duplicates: F1 1.0 and every pair found
+    Floor {
+        pair_recall: Some(1.0),
+        ..floor("breast_cancer-dup-exact", 1.0)
+    },
+    Floor {
+        pair_recall: Some(1.0),
+        ..floor("reviews-dup-exact", 1.0)
+    },
+    // near-duplicate texts with ≤10% word edits: recall 1.0, pair recall 1.0
+    Floor {
+        pair_recall: Some(0.95),
+        precision_recall: Some((0.95, 0.95)),
+        ..floor("reviews-dup-near", 0.95)
+    },
+    // conflicting copies: 1.0
+    Floor {
+        pair_recall: Some(1.0),
+        ..floor("reviews-dup-conflict", 1.0)
+    },
+];
+// FLOORS_END
+
+fn audit(case_dir: &Path, out: &Path) -> serde_json::Value {
+    let case: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(case_dir.join("case.json")).unwrap()).unwrap();
+    let mut cmd = Command::cargo_bin("datagate").unwrap();
+    cmd.arg("audit")
+        .arg(case_dir.join("data.csv"))
+        .args([
+            "--label",
+            case["label"].as_str().unwrap(),
+            "--format",
+            "json",
+            "-o",
+        ])
+        .arg(out);
+    if let Some(text) = case["text"].as_str() {
+        cmd.args(["--text", text]);
+    }
+    let status = cmd.output().unwrap().status.code();
+    assert!(
+        matches!(status, Some(0 | 1)),
+        "{}: audit exited {status:?}",
+        case_dir.display()
+    );
+    serde_json::from_slice(&std::fs::read(out).unwrap()).unwrap()
+}
+
+#[test]
+fn small_cases_stay_above_the_measured_floors() {
+    check_floors(SMALL);
+}
+
+#[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "minutes per case in a debug build; run with --release"
+)]
+fn large_cases_stay_above_the_measured_floors() {
+    check_floors(LARGE);
+}
+
+fn check_floors(floors: &[Floor]) {
+    let measured: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fixtures().join("measured.json")).unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    for f in floors {
+        let case_dir = fixtures().join("cases").join(f.case);
+        let truth = GroundTruth::read(&case_dir.join("truth.json")).unwrap();
+        let report = audit(&case_dir, &dir.path().join(format!("{}.json", f.case)));
+        let s = score(&truth, &report);
+        let a = &s.attacks[0];
+        let mut check = |ok: bool, what: String| {
+            if !ok {
+                failures.push(format!("{}: {what}", f.case));
+            }
+        };
+        check(a.f1 >= f.f1, format!("F1 {:.3} < floor {}", a.f1, f.f1));
+        if let Some((p, r)) = f.precision_recall {
+            check(
+                a.precision >= p,
+                format!("precision {:.3} < floor {p}", a.precision),
+            );
+            check(a.recall >= r, format!("recall {:.3} < floor {r}", a.recall));
+        }
+        if let Some(pr) = f.pair_recall {
+            let got = a.pair_recall.unwrap_or(0.0);
+            check(got >= pr, format!("pair recall {got:.3} < floor {pr}"));
+        }
+        if f.named {
+            let named = a.trigger_named.or(a.pattern_named).unwrap_or(false);
+            check(named, "trigger/pattern not named".into());
+        }
+        if f.beat_cleanlab {
+            let cl = measured[f.case]["cleanlab"]["f1"].as_f64().unwrap();
+            check(
+                a.f1 >= cl - 0.01,
+                format!("F1 {:.3} below cleanlab's {cl:.3}", a.f1),
+            );
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The header and rows of a committed case (CSV as arrow-csv writes it: quotes only when
+/// needed, `""` inside quotes).
+fn csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut records = Vec::new();
+    let (mut record, mut cell, mut quoted, mut chars) =
+        (Vec::new(), String::new(), false, text.chars().peekable());
+    while let Some(ch) = chars.next() {
+        match (ch, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => record.push(std::mem::take(&mut cell)),
+            ('\n', false) => {
+                record.push(std::mem::take(&mut cell));
+                records.push(std::mem::take(&mut record));
+            }
+            (c, _) => cell.push(c),
+        }
+    }
+    let header = records.remove(0);
+    (header, records)
+}
+
+#[test]
+fn committed_cases_match_their_ground_truth() {
+    // a hand-edited or truncated case would silently shift rows: check the file against
+    // what the truth says was injected
+    for f in SMALL.iter().chain(LARGE) {
+        let case_dir = fixtures().join("cases").join(f.case);
+        let truth = GroundTruth::read(&case_dir.join("truth.json")).unwrap();
+        let (header, data) = csv(&case_dir.join("data.csv"));
+        assert_eq!(data.len() as u64, truth.rows, "{}", f.case);
+        let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let label = column(&truth.label);
+        for a in &truth.attacks {
+            if let Some(trigger) = &a.trigger {
+                let text = column(truth.text.as_deref().unwrap());
+                let with: Vec<u64> = (0..data.len() as u64)
+                    .filter(|&r| data[r as usize][text].split(' ').any(|w| w == trigger))
+                    .collect();
+                assert_eq!(with, a.rows, "{}: rows with the trigger", f.case);
+            }
+            if let Some(target) = &a.target_label {
+                let target = match target {
+                    serde_json::Value::String(s) => s.clone(),
+                    // the label column of the sklearn tables is an integer
+                    other => other.as_f64().map(|x| format!("{x}")).unwrap_or_default(),
+                };
+                for &r in &a.rows {
+                    assert_eq!(data[r as usize][label], target, "{}: row {r}", f.case);
+                }
+            }
+            for &[o, c] in &a.pairs {
+                let (o, c) = (&data[o as usize], &data[c as usize]);
+                let same = o
+                    .iter()
+                    .zip(c)
+                    .enumerate()
+                    .filter(|(i, (x, y))| *i != label && x == y)
+                    .count();
+                match a.mode.as_deref() {
+                    Some("exact") => assert_eq!(o, c, "{}", f.case),
+                    Some("conflict") => {
+                        assert_eq!(same, o.len() - 1, "{}", f.case);
+                        assert_ne!(o[label], c[label], "{}", f.case);
+                    }
+                    _ => assert_ne!(o, c, "{}", f.case),
+                }
+            }
+        }
+    }
+}
