@@ -10,16 +10,26 @@ fn datagate() -> Command {
 }
 
 fn clean(dir: &Path) -> PathBuf {
-    let words = ["good", "bad", "film", "plot", "long", "fun", "dull", "cast", "score", "ending"];
+    let words = [
+        "good", "bad", "film", "plot", "long", "fun", "dull", "cast", "score", "ending",
+    ];
     let mut s = String::from("x,y,review,label\n");
     let mut state = 99u64;
     for i in 0..300 {
         let mut next = || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (state >> 33) as usize
         };
         let text: Vec<&str> = (0..12).map(|_| words[next() % words.len()]).collect();
-        s.push_str(&format!("{:.3},{},{},{}\n", next() % 1000, next() % 9, text.join(" "), i % 3));
+        s.push_str(&format!(
+            "{:.3},{},{},{}\n",
+            next() % 1000,
+            next() % 9,
+            text.join(" "),
+            i % 3
+        ));
     }
     let p = dir.join("clean.csv");
     std::fs::write(&p, s).unwrap();
@@ -116,7 +126,10 @@ fn inject_writes_the_copy_and_truth_and_score_reads_a_report() {
         .stdout
         .clone();
     let text = String::from_utf8(text).unwrap();
-    assert!(text.contains("text-trigger") && text.contains("trigger named: yes"), "{text}");
+    assert!(
+        text.contains("text-trigger") && text.contains("trigger named: yes"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -133,7 +146,10 @@ fn bad_input_exits_2_with_a_clear_message() {
             .arg(&out)
             .output()
             .unwrap();
-        (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned())
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
     };
     let (code, err) = run(&["--label", "label", "--attack", "label-flop:rate=0.1"]);
     assert_eq!(code, Some(2));
