@@ -19,8 +19,9 @@
 //!   move when only a small subset of a class is shifted, a numeric feature also counts
 //!   as shifted when one of the baseline class's 20 quantile bins is over-full in the
 //!   current class: `z = (c - e) / sqrt(e (1 - p) (1 + n_cur / n_ref))` above the
-//!   one-sided normal quantile at `0.05 / (tests × 20)` (`shifted_by` in the detail says
-//!   which test fired). The rows that drive the shift: per
+//!   one-sided normal quantile at `0.05 / (tests × 20)`, counting only bins where at
+//!   least [`MIN_EXCESS_SHARE`] of the current rows are excess (on a million rows a tiny
+//!   drift is significant too); `shifted_by` in the detail says which test fired. The rows that drive the shift: per
 //!   shifted numeric feature, a row outside the baseline class's central 99.8%
 //!   (`[q0.001, q0.999]`) scores `1 +` its distance beyond it in baseline robust standard
 //!   deviations; a row inside it scores its bin's *excess share* `(c - e) / c`, where the
@@ -60,6 +61,10 @@ pub const MIN_CLASS_ROWS: usize = 20;
 /// Significance of the label-distribution chi-square test and, before Bonferroni, of
 /// the per-feature p-value tests.
 pub const ALPHA: f64 = 0.05;
+
+/// The binned test only counts a bin when at least this share of its current rows is
+/// excess over what the baseline predicts (an effect-size floor).
+pub const MIN_EXCESS_SHARE: f64 = 0.25;
 
 /// The detector.
 pub struct BaselineShift;
@@ -306,7 +311,10 @@ impl Detector for BaselineShift {
                 // The binned test: the most over-full bin against the baseline's share,
                 // binomial variance inflated for the baseline's own sampling noise.
                 let n_ref = sorted.len() as f64;
+                // (only bins where at least MIN_EXCESS_SHARE of the rows are excess count:
+                // with a million rows a tiny, harmless drift is significant too)
                 let max_z = (0..20)
+                    .filter(|&b| excess[b] >= MIN_EXCESS_SHARE)
                     .map(|b| {
                         let p_b = base_counts[b] as f64 / n_ref;
                         let e = p_b * n_cur;
