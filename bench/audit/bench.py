@@ -135,6 +135,8 @@ def main():
         for k in ("pair_recall", "trigger_named", "pattern_named", "target_named"):
             if s.get(k) is not None:
                 notes.append(f"{k}={s[k] if not isinstance(s[k], float) else round(s[k], 3)}")
+        notes += [f"{d['detector']} P {d['precision']:.3f} R {d['recall']:.3f} F1 {d['f1']:.3f}"
+                  for d in s.get("by_detector", [])]
         notes += [f"skipped: {x}" for x in s.get("skipped", [])]
         cl = (f"{c['precision']:>6.3f} {c['recall']:>6.3f} {c['f1']:>6.3f}" if c else f"{'':>6} {'':>6} {'':>6}")
         print(f"{r['case']:<34} {r['detectors']:<28} {s['precision']:>6.3f} {s['recall']:>6.3f} {s['f1']:>6.3f} {cl}"

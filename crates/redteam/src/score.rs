@@ -70,9 +70,50 @@ pub struct AttackScore {
     /// Triggers: whether the finding that named the trigger also named the target label.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_named: Option<bool>,
+    /// Attacks answered by several detectors: each detector's own score.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub by_detector: Vec<DetectorScore>,
     /// Why a detector did not run, when the report says so.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<String>,
+}
+
+/// One detector's share of an attack's score.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DetectorScore {
+    /// The detector.
+    pub detector: String,
+    /// Rows it flagged (excluding rows of other attacks).
+    pub flagged: usize,
+    /// Poisoned rows it flagged.
+    pub true_positives: usize,
+    /// true positives / flagged.
+    pub precision: f64,
+    /// true positives / poisoned.
+    pub recall: f64,
+    /// Harmonic mean of precision and recall.
+    pub f1: f64,
+}
+
+/// precision, recall, F1 of `flagged` against `poisoned`.
+fn prf(flagged: &HashSet<u64>, poisoned: &HashSet<u64>) -> (usize, f64, f64, f64) {
+    let tp = flagged.intersection(poisoned).count();
+    let p = if flagged.is_empty() {
+        0.0
+    } else {
+        tp as f64 / flagged.len() as f64
+    };
+    let r = if poisoned.is_empty() {
+        0.0
+    } else {
+        tp as f64 / poisoned.len() as f64
+    };
+    let f1 = if p + r > 0.0 {
+        2.0 * p * r / (p + r)
+    } else {
+        0.0
+    };
+    (tp, p, r, f1)
 }
 
 /// The scores of every attack in a ground truth.
@@ -195,23 +236,32 @@ pub fn score(truth: &GroundTruth, report: &Value) -> Scores {
             .flat_map(|f| rows_of(f.get("rows")))
             .filter(|r| !ignored.contains(r))
             .collect();
-        let tp = flagged.intersection(&poisoned).count();
+        let (tp, precision, recall, f1) = prf(&flagged, &poisoned);
         let fp = flagged.len() - tp;
         let fnn = poisoned.len() - tp;
-        let precision = if flagged.is_empty() {
-            0.0
+        let by_detector = if detectors.len() > 1 {
+            detectors
+                .iter()
+                .map(|d| {
+                    let own: HashSet<u64> = mine
+                        .iter()
+                        .filter(|f| f.get("detector").and_then(Value::as_str) == Some(d))
+                        .flat_map(|f| rows_of(f.get("rows")))
+                        .filter(|r| !ignored.contains(r))
+                        .collect();
+                    let (tp, precision, recall, f1) = prf(&own, &poisoned);
+                    DetectorScore {
+                        detector: d.to_string(),
+                        flagged: own.len(),
+                        true_positives: tp,
+                        precision,
+                        recall,
+                        f1,
+                    }
+                })
+                .collect()
         } else {
-            tp as f64 / flagged.len() as f64
-        };
-        let recall = if poisoned.is_empty() {
-            0.0
-        } else {
-            tp as f64 / poisoned.len() as f64
-        };
-        let f1 = if precision + recall > 0.0 {
-            2.0 * precision * recall / (precision + recall)
-        } else {
-            0.0
+            Vec::new()
         };
         let mut s = AttackScore {
             kind: attack.kind.clone(),
@@ -229,6 +279,7 @@ pub fn score(truth: &GroundTruth, report: &Value) -> Scores {
             trigger_named: None,
             pattern_named: None,
             target_named: None,
+            by_detector,
             skipped: skipped
                 .iter()
                 .filter(|(d, _)| detectors.contains(&d.as_str()))
@@ -344,6 +395,12 @@ pub fn render_text(scores: &Scores) -> String {
         if let Some(t) = a.target_named {
             notes.push(format!("target named: {}", if t { "yes" } else { "no" }));
         }
+        notes.extend(a.by_detector.iter().map(|d| {
+            format!(
+                "{}: P {:.3} R {:.3} F1 {:.3}",
+                d.detector, d.precision, d.recall, d.f1
+            )
+        }));
         notes.extend(a.skipped.iter().map(|s| format!("skipped {s}")));
         out.push_str(&format!(
             "{:<26} {:<30} {:>8} {:>8} {:>9.3} {:>7.3} {:>6.3}  {}\n",

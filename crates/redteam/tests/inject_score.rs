@@ -310,6 +310,9 @@ fn scores_count_rows_triggers_and_pairs() {
     );
     let d = &s.attacks[2];
     assert_eq!(d.true_positives, 1);
+    // several detectors answer duplicates: each gets its own line
+    assert_eq!(d.by_detector.len(), 0); // exact mode: exact_duplicates only
+    assert!(lf.by_detector.is_empty());
     assert_eq!(d.pair_recall, Some(0.5)); // one of two pairs found
     let text = datagate_redteam::render_text(&s);
     assert!(text.contains("trigger named: yes"), "{text}");
@@ -319,4 +322,35 @@ fn scores_count_rows_triggers_and_pairs() {
         .unwrap_err()
         .to_string()
         .contains("findings"));
+}
+
+#[test]
+fn attacks_with_several_detectors_are_also_scored_per_detector() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = source(dir.path());
+    let out = dir.path().join("s.csv");
+    let truth = inject(
+        &src,
+        &out,
+        &options(&["feature-shift:class=pos,count=4,column=x"], 9),
+    )
+    .unwrap();
+    let rows = &truth.attacks[0].rows;
+    let clean: Vec<u64> = (0..truth.rows)
+        .filter(|r| !rows.contains(r))
+        .take(4)
+        .collect();
+    let report = serde_json::json!({"findings": [
+        {"detector": "outliers", "rows": clean},
+        {"detector": "baseline_shift", "rows": rows}
+    ]});
+    let s = score(&truth, &report);
+    let a = &s.attacks[0];
+    assert_eq!((a.precision, a.recall), (0.5, 1.0));
+    let d: Vec<(&str, f64)> = a
+        .by_detector
+        .iter()
+        .map(|d| (d.detector.as_str(), d.f1))
+        .collect();
+    assert_eq!(d, vec![("outliers", 0.0), ("baseline_shift", 1.0)]);
 }
