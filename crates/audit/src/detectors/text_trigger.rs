@@ -35,7 +35,10 @@
 //! trigger spread over more than [`Settings::trigger_max_share`] of the rows. Triggers made of
 //! punctuation or characters inside words (`@@`, zero-width spaces, misspellings) are
 //! invisible to the word tokeniser; phrases longer than two words are found through their
-//! bigrams. A trigger in fewer than ~15 rows rarely reaches significance.
+//! bigrams. A trigger in fewer than ~15 rows rarely reaches significance. A bigram whose
+//! word is itself frequent and pure is skipped (it rides on that word). Work is bounded:
+//! the 2 000 most significant candidates are clustered and the 100 most significant
+//! clusters checked (the finding's `candidates_not_checked` counts the rest).
 //!
 //! [`Settings::trigger_min_support`]: super::Settings::trigger_min_support
 //! [`Settings::trigger_max_share`]: super::Settings::trigger_max_share
@@ -64,6 +67,9 @@ pub const MIN_ROWS: usize = 50;
 const MODEL_ROWS: usize = 20_000;
 /// Trigger rows checked counterfactually at most (a sample beyond).
 const CHECK_ROWS: usize = 2_000;
+/// Significant candidates kept at most (the most significant), and clusters checked.
+const MAX_CANDIDATES: usize = 2_000;
+const MAX_CLUSTERS: usize = 100;
 
 /// A row's distinct n-grams: (hash, index of first word, number of words).
 fn ngrams(table: &Table, row: usize, out: &mut Vec<(u64, u32, u8)>, words: &mut Vec<u64>) {
@@ -230,6 +236,7 @@ impl Detector for TextTrigger {
                 let mut local: HashMap<u64, Candidate> = HashMap::new();
                 let (mut grams, mut words) = (Vec::new(), Vec::new());
                 let mut by_class = vec![0u32; k];
+                let mut by_word = vec![0u32; k];
                 for row in range {
                     if labels.codes[row] == MISSING {
                         continue;
@@ -248,6 +255,20 @@ impl Detector for TextTrigger {
                             || top > max_support
                         {
                             continue;
+                        }
+                        // a bigram that only rides on a frequent, pure word ("great" +
+                        // anything) says nothing the word does not: skip it
+                        if len == 2 {
+                            let rides = [at as usize, at as usize + 1].iter().any(|&i| {
+                                let Some(&w) = words.get(i) else { return false };
+                                sketch.get(w, &mut by_word);
+                                let sup: u32 = by_word.iter().sum();
+                                let top = by_word.iter().copied().max().unwrap_or(0);
+                                sup > max_support && top as f64 >= purity * sup as f64
+                            });
+                            if rides {
+                                continue;
+                            }
                         }
                         let entry = local.entry(h).or_insert_with(|| {
                             let toks = toks.get_or_insert_with(|| row_tokens(t, row));
@@ -310,6 +331,10 @@ impl Detector for TextTrigger {
         if cands.is_empty() {
             return Ok(Vec::new());
         }
+        // bounded work: the most significant candidates only
+        cands.sort_by(|a, b| a.ln_p.total_cmp(&b.ln_p).then(a.text.cmp(&b.text)));
+        let dropped = cands.len().saturating_sub(MAX_CANDIDATES);
+        cands.truncate(MAX_CANDIDATES);
 
         // merge overlapping candidates: biggest support first
         cands.sort_by(|a, b| {
@@ -330,6 +355,9 @@ impl Detector for TextTrigger {
             }
         }
 
+        clusters.sort_by(|a, b| a[0].ln_p.total_cmp(&b[0].ln_p));
+        let dropped_clusters = clusters.len().saturating_sub(MAX_CLUSTERS);
+        clusters.truncate(MAX_CLUSTERS);
         // 4. counterfactual model
         let model = fit_model(t, &clusters, s.seed);
         let mut findings = Vec::new();
@@ -405,6 +433,10 @@ impl Detector for TextTrigger {
             detail.insert("p_value".into(), json!(p_value));
             detail.insert("ln_p_value".into(), json!(named.ln_p));
             detail.insert("tests".into(), json!(tested));
+            detail.insert(
+                "candidates_not_checked".into(),
+                json!(dropped + dropped_clusters),
+            );
             detail.insert("flip_share".into(), json!(flip_share));
             detail.insert("rows_checked".into(), json!(checked));
             detail.insert(

@@ -76,6 +76,10 @@ pub struct Args {
     /// Near-duplicate texts: Jaccard similarity of their words at least this.
     #[arg(long, value_name = "X", default_value_t = Settings::default().near_duplicate_jaccard)]
     pub jaccard: f64,
+    /// Run only these detectors (comma-separated names, e.g.
+    /// `exact_duplicates,text_trigger`). Default: all.
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    pub detectors: Vec<String>,
     #[command(flatten)]
     pub data_args: DataArgs,
 }
@@ -85,6 +89,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !(0.0..=1.0).contains(&args.jaccard) {
         bail!("--jaccard must be between 0 and 1, got {}", args.jaccard);
     }
+    let detectors: Vec<&dyn datagate_audit::Detector> = if args.detectors.is_empty() {
+        ALL.to_vec()
+    } else {
+        let mut chosen = Vec::new();
+        for name in &args.detectors {
+            match ALL.iter().find(|d| d.name() == name) {
+                Some(d) => chosen.push(*d),
+                None => bail!(
+                    "--detectors: no detector {name:?} (there are: {})",
+                    ALL.iter().map(|d| d.name()).collect::<Vec<_>>().join(", ")
+                ),
+            }
+        }
+        chosen
+    };
     let columns = AuditColumns {
         label: Some(args.label.clone()),
         text: args.text.clone(),
@@ -115,7 +134,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         near_duplicate_jaccard: args.jaccard,
         ..Settings::default()
     };
-    let report = audit(&table, baseline.as_ref(), &settings, ALL);
+    let report = audit(&table, baseline.as_ref(), &settings, &detectors);
     let out = match args.format {
         Format::Text => render_text(&report),
         Format::Json => serde_json::to_string_pretty(&report)? + "\n",
