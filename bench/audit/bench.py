@@ -154,8 +154,15 @@ def main():
                 continue
             o = os.path.join(fx, "cases", name)
             os.makedirs(o, exist_ok=True)
-            for f in ("data.csv", "truth.json", "case.json"):
+            for f in ("data.csv", "case.json"):
                 shutil.copy(os.path.join(d, f), os.path.join(o, f))
+            # paths in the truth are relative to the case, not to this machine's scratch dir
+            truth = json.load(open(os.path.join(d, "truth.json")))
+            truth["source"] = "bench/audit/make_sources.py: " + os.path.basename(truth["source"])
+            truth["output"] = "data.csv"
+            with open(os.path.join(o, "truth.json"), "w") as f:
+                json.dump(truth, f, indent=2)
+                f.write("\n")
             measured[name] = {
                 "datagate": json.load(open(os.path.join(d, "score.json")))["attacks"],
                 "cleanlab": next((r["cleanlab"] for r in rows if r["case"] == name and "cleanlab" in r), None),
