@@ -343,7 +343,7 @@ impl Detector for NearDuplicates {
                 "nearly identical",
             )
         } else {
-            if !(s.near_duplicate_eps > 0.0) {
+            if s.near_duplicate_eps.is_nan() || s.near_duplicate_eps <= 0.0 {
                 return Err(format!(
                     "the numeric tolerance must be positive, got {}",
                     s.near_duplicate_eps

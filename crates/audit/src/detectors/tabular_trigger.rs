@@ -84,6 +84,9 @@ struct Item {
     kind: Kind,
 }
 
+/// Per numeric column: its exact-value items (value, rows) and its inner bin edges.
+type ColumnItems = (Vec<(f64, usize)>, Option<Vec<f64>>);
+
 /// How each row maps to items.
 struct Items {
     items: Vec<Item>,
@@ -97,7 +100,7 @@ struct Items {
 
 impl Items {
     fn build(t: &Table, min_support: usize, max_support: usize, seed: u64) -> Items {
-        let per_col: Vec<(Vec<(f64, usize)>, Option<Vec<f64>>)> = t
+        let per_col: Vec<ColumnItems> = t
             .numeric
             .par_iter()
             .map(|c| {
@@ -682,6 +685,8 @@ fn overlap(a: &[u32], b: &[u32]) -> f64 {
 /// outside `pattern_cols`, standardised; reference rows outside `pattern_rows`) whose label
 /// is not `target`, and the share of rows whose neighbour majority is another label in
 /// excess of the same share among ordinary rows of the target class.
+// the arguments are the question asked (rows, pattern, target) and its fixed context
+#[allow(clippy::too_many_arguments)]
 fn neighbour_votes(
     t: &Table,
     rows: &[u32],
