@@ -4,7 +4,8 @@
 //! ```text
 //! cargo build --release -p datagate-audit --example audit_b_perf
 //! /usr/bin/time -v target/release/examples/audit_b_perf data.csv label [baseline.csv]
-//! # AUDIT_JSON=report.json also writes the report; OUTLIER_QUANTILE=0.9999 overrides it
+//! # AUDIT_JSON=report.json also writes the report; OUTLIER_QUANTILE=0.9999 overrides it;
+//! # ONLY=outliers,baseline_shift runs only those
 //! ```
 
 use std::time::Instant;
@@ -49,7 +50,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     {
         settings.outlier_quantile = q;
     }
-    let report = audit(&table, baseline.as_ref(), &settings, &detectors);
+    let only = std::env::var("ONLY").unwrap_or_default();
+    let chosen: Vec<&dyn Detector> = detectors
+        .into_iter()
+        .filter(|d| only.is_empty() || only.split(',').any(|o| o == d.name()))
+        .collect();
+    let report = audit(&table, baseline.as_ref(), &settings, &chosen);
     for (name, secs) in &report.timings {
         eprintln!("{name}: {secs:.2}s");
     }

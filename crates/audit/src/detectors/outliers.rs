@@ -65,6 +65,9 @@ pub const MIN_CLASS_ROWS: usize = 30;
 /// Rows per class used to estimate location and scatter (all rows are scored).
 pub const FIT_SAMPLE: usize = 100_000;
 
+/// Order statistics kept per feature for the normal scores.
+pub const RANK_GRID: usize = 8192;
+
 /// Features named per flagged row.
 pub const TOP_FEATURES: usize = 3;
 
@@ -80,8 +83,8 @@ struct Standardiser {
     sorted: Vec<Vec<f64>>,
 }
 
-/// The standard normal quantile by Acklam's rational approximation refined with one
-/// Halley step (relative error below 1e-12; statrs' `inverse_cdf` is ~10x slower and
+/// The standard normal quantile by Acklam's rational approximation (relative error
+/// below 1.2e-9, plenty for ranks; statrs' `inverse_cdf` costs about a microsecond and
 /// this runs for every cell of a million-row table).
 pub fn probit(p: f64) -> f64 {
     const A: [f64; 6] = [
@@ -119,7 +122,7 @@ pub fn probit(p: f64) -> f64 {
     if p >= 1.0 {
         return f64::INFINITY;
     }
-    let x = if p < 0.02425 {
+    if p < 0.02425 {
         let q = (-2.0 * p.ln()).sqrt();
         (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
             / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
@@ -132,11 +135,7 @@ pub fn probit(p: f64) -> f64 {
         let q = (-2.0 * (1.0 - p).ln()).sqrt();
         -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
             / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
-    };
-    // one Halley refinement against the exact CDF (erfc)
-    let e = 0.5 * statrs::function::erf::erfc(-x / std::f64::consts::SQRT_2) - p;
-    let u = e * (2.0 * std::f64::consts::PI).sqrt() * (x * x / 2.0).exp();
-    x - u / (1.0 + x * u / 2.0)
+    }
 }
 
 /// Beyond this many robust standard deviations a value counts with its full distance
@@ -417,6 +416,15 @@ fn run_class(
             st.scale.push(s);
             let mut sorted: Vec<f64> = vals.into_iter().filter(|v| v.is_finite()).collect();
             sorted.sort_by(f64::total_cmp);
+            // Thinned to evenly spaced order statistics: ranks stay accurate to 1/RANK_GRID
+            // and the binary searches stay in cache (a million rows × tens of features
+            // of searches over 100k-value arrays were cache misses, ~40 s on 2 cores).
+            if sorted.len() > RANK_GRID {
+                let len = sorted.len();
+                sorted = (0..RANK_GRID)
+                    .map(|i| sorted[i * (len - 1) / (RANK_GRID - 1)])
+                    .collect();
+            }
             st.sorted.push(sorted);
         }
     }
@@ -764,7 +772,7 @@ mod tests {
             1.0 - 1e-9,
         ] {
             let (a, b) = (probit(p), n.inverse_cdf(p));
-            assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "{p}: {a} vs {b}");
+            assert!((a - b).abs() <= 2e-9 * b.abs().max(1.0), "{p}: {a} vs {b}");
         }
     }
 
