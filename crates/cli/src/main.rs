@@ -56,6 +56,9 @@ enum Command {
     Drift(commands::drift::Args),
     /// Poisoning and label audit: duplicates, flipped labels, backdoor triggers, outliers, shift.
     Audit(commands::audit::Args),
+    /// Red-team the data pipeline: inject known poisoning with a ground truth, score an audit.
+    #[command(subcommand)]
+    Redteam(commands::redteam::Command),
     /// Personal data and secrets: scan, scrub (redact/mask/hash/pseudonymise/tokenise), check-k, reveal, keygen.
     #[command(subcommand)]
     Pii(commands::pii::Command),
@@ -97,9 +100,6 @@ enum Command {
     /// Lineage from the ledger: what fed a dataset version or model, what used a drop or source;
     /// OpenLineage and in-toto export; `lineage link` registers a trained model.
     Lineage(commands::lineage::Args),
-    /// Red-team the data pipeline: inject known poisoning with a ground truth, score an audit.
-    #[command(subcommand)]
-    Redteam(commands::redteam::Command),
 }
 
 fn main() -> ExitCode {
@@ -126,6 +126,7 @@ fn main() -> ExitCode {
         Command::Profile(args) => commands::profile::run(args),
         Command::Drift(args) => commands::drift::run(args),
         Command::Audit(args) => commands::audit::run(args),
+        Command::Redteam(cmd) => commands::redteam::run(cmd),
         Command::Pii(cmd) => commands::pii::run(cmd),
         Command::Init(args) => commands::init::run(args),
         Command::Log(cmd) => commands::log::run(cmd),
@@ -143,7 +144,6 @@ fn main() -> ExitCode {
         Command::Policy(cmd) => commands::gate::policy::run(cmd),
         Command::Store(cmd) => commands::gate::store::run(cmd),
         Command::Lineage(args) => commands::lineage::run(args),
-        Command::Redteam(cmd) => commands::redteam::run(cmd),
     };
     match result {
         Ok(code) => code,

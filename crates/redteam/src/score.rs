@@ -313,8 +313,15 @@ pub fn score(truth: &GroundTruth, report: &Value) -> Scores {
             let named: Vec<&&Value> = mine
                 .iter()
                 .filter(|f| {
-                    let text = f.get("pattern").map(Value::to_string).unwrap_or_default();
-                    !text.is_empty() && pattern.iter().all(|c| text.contains(&c.column))
+                    // The detector names the simplest pattern that explains the rows and
+                    // lists the longer ones it subsumes under `related`: either counts.
+                    let mut texts = vec![f.get("pattern").map(Value::to_string).unwrap_or_default()];
+                    if let Some(related) = f.get("related").and_then(Value::as_array) {
+                        texts.extend(related.iter().map(Value::to_string));
+                    }
+                    texts.iter().any(|text| {
+                        !text.is_empty() && pattern.iter().all(|c| text.contains(&c.column))
+                    })
                 })
                 .collect();
             s.pattern_named = Some(!named.is_empty());

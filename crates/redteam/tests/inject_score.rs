@@ -354,3 +354,35 @@ fn attacks_with_several_detectors_are_also_scored_per_detector() {
         .collect();
     assert_eq!(d, vec![("outliers", 0.0), ("baseline_shift", 1.0)]);
 }
+
+#[test]
+fn a_pattern_counts_as_named_through_the_findings_related_patterns() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = source(dir.path());
+    let out = dir.path().join("p.csv");
+    let truth = inject(
+        &src,
+        &out,
+        &options(&["tabular-trigger:count=6,set=x=42.5,set=y=77,target=pos"], 5),
+    )
+    .unwrap();
+    let rows = truth.attacks[0].rows.clone();
+    let finding = |pattern: &str, related: &[&str]| {
+        serde_json::json!({
+            "dataset": "p.csv",
+            "rows": truth.rows,
+            "findings": [{"detector": "tabular_trigger", "rows": rows, "pattern": pattern,
+                          "related": related, "target_label": "pos"}],
+            "skipped": []
+        })
+    };
+    // the simplest explaining pattern names one column; the full one is among `related`
+    let s = score(&truth, &finding("x = 42.5", &["x = 42.5 AND y = 77"]));
+    assert_eq!(
+        (s.attacks[0].pattern_named, s.attacks[0].target_named),
+        (Some(true), Some(true))
+    );
+    // a pattern over one of the columns only, with nothing related, is not the pattern
+    let s = score(&truth, &finding("x = 42.5", &[]));
+    assert_eq!(s.attacks[0].pattern_named, Some(false));
+}

@@ -520,36 +520,41 @@ fn overlap(a: &[u32], b: &[u32]) -> f64 {
     inter as f64 / big.len() as f64
 }
 
-/// Fits the counterfactual model on every candidate row plus a random sample of the
-/// others, up to [`MODEL_ROWS`] rows.
+/// Fits the counterfactual model on a random sample (up to [`MODEL_ROWS`]) of the rows that
+/// carry no candidate n-gram. The candidates' own rows are left out on purpose: a model that
+/// saw them memorises each row's other words together with its (possibly forced) label, so
+/// removing the trigger would change nothing and every trigger would look like an honest
+/// predictive word. Left out, the model answers the question the check asks: what label does
+/// the rest of the text point to?
 fn fit_model(
     t: &Table,
     clusters: &[Vec<Candidate>],
     seed: u64,
 ) -> Result<(Encoder, LogisticRegression), String> {
     let labels = t.labels.as_ref().ok_or("no label")?;
-    let mut chosen = vec![false; t.len()];
-    let mut rows: Vec<usize> = Vec::new();
+    let mut candidate = vec![false; t.len()];
     for cl in clusters {
         for c in cl {
             for &r in &c.rows {
-                if !chosen[r as usize] && rows.len() < MODEL_ROWS / 2 {
-                    chosen[r as usize] = true;
-                    rows.push(r as usize);
-                }
+                candidate[r as usize] = true;
             }
         }
     }
-    let mut others: Vec<usize> = (0..t.len())
-        .filter(|&r| !chosen[r] && labels.codes[r] != MISSING)
+    let mut rows: Vec<usize> = (0..t.len())
+        .filter(|&r| !candidate[r] && labels.codes[r] != MISSING)
         .collect();
-    let room = MODEL_ROWS.saturating_sub(rows.len());
-    if others.len() > room {
+    if rows.len() > MODEL_ROWS {
         let mut rng = SplitMix(seed ^ 0x6d6f_6465);
-        rng.shuffle(&mut others);
-        others.truncate(room);
+        rng.shuffle(&mut rows);
+        rows.truncate(MODEL_ROWS);
     }
-    rows.extend(others);
+    let mut seen = vec![false; labels.classes.len()];
+    for &r in &rows {
+        seen[labels.codes[r] as usize] = true;
+    }
+    if seen.iter().filter(|s| **s).count() < 2 {
+        return Err("the rows without candidate n-grams carry fewer than two labels".into());
+    }
     rows.sort_unstable();
     let enc = Encoder::fit(t, &FeatureOptions::default())?;
     let design = enc.transform(t, &rows);
