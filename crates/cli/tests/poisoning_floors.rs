@@ -66,8 +66,8 @@ const SMALL: &[Floor] = &[
     }, // 0.857, cl 0.857
 ];
 
-/// Cases that take minutes in a debug build (the audit crate unoptimised): run with
-/// `cargo test --release -p datagate --test poisoning_floors`.
+/// The larger tables and the text corpus (seconds each: the audit crate is optimised even in
+/// test builds, see the root Cargo.toml).
 const LARGE: &[Floor] = &[
     Floor {
         beat_cleanlab: true,
@@ -85,9 +85,13 @@ const LARGE: &[Floor] = &[
         beat_cleanlab: true,
         ..floor("digits-flip-class-5", 0.79)
     }, // 0.818, cl 0.640
-    // text trigger `cf` → fresh at 1%: nothing found, trigger not named — TARGET NOT MET
-    // (P, R ≥ 0.95 and named); floor = measured 0
-    floor("reviews-text-trigger-1", 0.0),
+    // text trigger `cf` → fresh at 1%: named, precision 1.0, recall 1.0 (after the
+    // counterfactual model stopped seeing the candidates' rows)
+    Floor {
+        named: true,
+        precision_recall: Some((0.95, 0.95)),
+        ..floor("reviews-text-trigger-1", 0.95)
+    },
     // tabular trigger at 1%: breast_cancer 0.0 (exact float values, not found) — TARGET NOT MET;
     // digits 0.720, pattern named — TARGET NOT MET (F1 ≥ 0.9)
     floor("breast_cancer-tabular-trigger-1", 0.0),
@@ -150,10 +154,6 @@ fn small_cases_stay_above_the_measured_floors() {
 }
 
 #[test]
-#[cfg_attr(
-    debug_assertions,
-    ignore = "minutes per case in a debug build; run with --release"
-)]
 fn large_cases_stay_above_the_measured_floors() {
     check_floors(LARGE);
 }
