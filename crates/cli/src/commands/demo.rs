@@ -222,6 +222,7 @@ dataset = "penguins"
 licence = "CC0-1.0"
 
 [tiers.internal]
+audit = { label = "species" }
 approvals = { k = 1, approvers = ["alice"] }
 
 [tiers.untrusted]
