@@ -1,5 +1,6 @@
 //! Small shared tools for the detectors: token hashing, the binomial tail, the
-//! Benjamini–Hochberg correction, union–find, and row comparison.
+//! Benjamini–Hochberg correction, union–find, row comparison, column moments and the
+//! split of rows into one range per thread.
 //!
 //! Tokens are split exactly as [`crate::features::tokens`] splits them (maximal runs of
 //! alphanumeric characters, lowercased) so that a token a detector names is the token the
@@ -329,4 +330,28 @@ mod tests {
         assert_eq!(minority_members(&codes, &[1, 0]), vec![0]);
         assert!(minority_members(&codes, &[0, 2, 4]).is_empty());
     }
+}
+
+/// Mean and population standard deviation of the finite values, or `None` with fewer than two.
+pub fn mean_sd(values: &[f64]) -> Option<(f64, f64)> {
+    let (mut s, mut s2, mut k) = (0.0, 0.0, 0usize);
+    for &v in values {
+        if v.is_finite() {
+            s += v;
+            s2 += v * v;
+            k += 1;
+        }
+    }
+    if k < 2 {
+        return None;
+    }
+    let mean = s / k as f64;
+    Some((mean, (s2 / k as f64 - mean * mean).max(0.0).sqrt()))
+}
+
+/// Rows `0..n` cut into one contiguous range per rayon thread.
+pub fn row_ranges(n: usize) -> Vec<std::ops::Range<usize>> {
+    let parts = rayon::current_num_threads().max(1);
+    let step = n.div_ceil(parts).max(1);
+    (0..n).step_by(step).map(|s| s..(s + step).min(n)).collect()
 }

@@ -230,20 +230,7 @@ fn numeric_pairs(table: &Table, eps: f64) -> Option<Vec<(u32, u32, f64)>> {
         .iter()
         .enumerate()
         .filter_map(|(i, c)| {
-            let (mut s, mut s2, mut k) = (0.0, 0.0, 0usize);
-            for &v in &c.values {
-                if v.is_finite() {
-                    s += v;
-                    s2 += v * v;
-                    k += 1;
-                }
-            }
-            if k < 2 {
-                return None;
-            }
-            let mean = s / k as f64;
-            let var = (s2 / k as f64 - mean * mean).max(0.0);
-            let std = var.sqrt();
+            let (mean, std) = crate::util::mean_sd(&c.values)?;
             (std > 1e-12 * mean.abs().max(1.0)).then_some((i, mean, std))
         })
         .collect();

@@ -257,12 +257,6 @@ struct Pattern {
     ln_p: f64,
 }
 
-fn ranges(n: usize) -> Vec<std::ops::Range<usize>> {
-    let parts = rayon::current_num_threads().max(1);
-    let step = n.div_ceil(parts).max(1);
-    (0..n).step_by(step).map(|s| s..(s + step).min(n)).collect()
-}
-
 impl Detector for TabularTrigger {
     fn name(&self) -> &'static str {
         "tabular_trigger"
@@ -300,7 +294,7 @@ impl Detector for TabularTrigger {
         }
 
         // single-item counts
-        let single: Vec<u32> = ranges(n)
+        let single: Vec<u32> = crate::util::row_ranges(n)
             .into_par_iter()
             .map(|r| {
                 let mut c = vec![0u32; ni * k];
@@ -349,7 +343,7 @@ impl Detector for TabularTrigger {
             slot[i as usize] = j as u32;
         }
         let np = lean.len();
-        let pair_counts: Vec<u32> = ranges(n)
+        let pair_counts: Vec<u32> = crate::util::row_ranges(n)
             .into_par_iter()
             .map(|r| {
                 let mut c = vec![0u32; np * np * k];
@@ -440,7 +434,7 @@ impl Detector for TabularTrigger {
         for (p, w) in wanted.iter().enumerate() {
             by_first.entry(w[0]).or_default().push(p);
         }
-        let rows_of: Vec<Vec<u32>> = ranges(n)
+        let rows_of: Vec<Vec<u32>> = crate::util::row_ranges(n)
             .into_par_iter()
             .map(|r| {
                 let mut out = vec![Vec::new(); wanted.len()];
@@ -704,19 +698,7 @@ fn neighbour_votes(
         .enumerate()
         .filter(|(i, _)| !pattern_cols.contains(i))
         .filter_map(|(i, c)| {
-            let (mut s, mut s2, mut k) = (0.0, 0.0, 0usize);
-            for &v in &c.values {
-                if v.is_finite() {
-                    s += v;
-                    s2 += v * v;
-                    k += 1;
-                }
-            }
-            if k < 2 {
-                return None;
-            }
-            let m = s / k as f64;
-            let sd = (s2 / k as f64 - m * m).max(0.0).sqrt();
+            let (m, sd) = crate::util::mean_sd(&c.values)?;
             (sd > 0.0).then_some((i, m, sd))
         })
         .collect();

@@ -154,12 +154,6 @@ struct Candidate {
     ln_p: f64,
 }
 
-fn ranges(n: usize) -> Vec<std::ops::Range<usize>> {
-    let parts = rayon::current_num_threads().max(1);
-    let step = n.div_ceil(parts).max(1);
-    (0..n).step_by(step).map(|s| s..(s + step).min(n)).collect()
-}
-
 impl Detector for TextTrigger {
     fn name(&self) -> &'static str {
         "text_trigger"
@@ -200,7 +194,7 @@ impl Detector for TextTrigger {
         let width = if width > 1 << 20 { 1 << 20 } else { width };
 
         // 1. count
-        let sketch = ranges(n)
+        let sketch = crate::util::row_ranges(n)
             .into_par_iter()
             .map(|range| {
                 let mut sk = Sketch::new(width, k);
@@ -230,7 +224,7 @@ impl Detector for TextTrigger {
         let purity = s.trigger_purity;
 
         // 2. candidates with exact rows
-        let found: HashMap<u64, Candidate> = ranges(n)
+        let found: HashMap<u64, Candidate> = crate::util::row_ranges(n)
             .into_par_iter()
             .map(|range| {
                 let mut local: HashMap<u64, Candidate> = HashMap::new();
