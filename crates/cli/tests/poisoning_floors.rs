@@ -92,12 +92,13 @@ const LARGE: &[Floor] = &[
         precision_recall: Some((0.95, 0.95)),
         ..floor("reviews-text-trigger-1", 0.95)
     },
-    // tabular trigger at 1%: breast_cancer 0.0 (exact float values, not found) — TARGET NOT MET;
-    // digits 0.720, pattern named — TARGET NOT MET (F1 ≥ 0.9)
+    // tabular trigger at 1%: breast_cancer 0.0 (6 rows at exact float values, not found) —
+    // TARGET NOT MET; digits 1.000, pattern named (after the neighbour check asked for half
+    // the disagreement forced labels produce)
     floor("breast_cancer-tabular-trigger-1", 0.0),
     Floor {
         named: true,
-        ..floor("digits-tabular-trigger-1", 0.70)
+        ..floor("digits-tabular-trigger-1", 0.95)
     },
     // exact duplicates: F1 1.0 and every pair found
     Floor {

@@ -25,7 +25,9 @@
 //!    class. For up to 500 of the pattern's rows, the 10 nearest neighbours (standardised
 //!    numeric features not in the pattern, among up to 5 000 rows outside it) vote; the
 //!    finding fails the audit when the vote goes to another label than the target for a
-//!    share of the rows at least [`Settings::trigger_min_disagreement`] above the same share
+//!    share of the rows at least [`Settings::trigger_min_disagreement`], and at least half of
+//!    `1 - base rate of the target` (what forcing labels of rows drawn from the other classes
+//!    produces), above the same share
 //!    among 300 ordinary rows of the target class (classes overlap; only the excess is
 //!    suspicious), and that excess is significant (one-sided binomial, p ≤ 0.01 with a
 //!    Bonferroni correction over the patterns checked). At most
@@ -319,6 +321,11 @@ impl Detector for TabularTrigger {
                 },
             );
         let base: Vec<f64> = counts.iter().map(|&c| c as f64 / labelled as f64).collect();
+        // Rows whose label was forced come from the other classes in proportion 1 - base, so
+        // their neighbours disagree in about that share beyond the class's own overlap;
+        // honest odd subgroups of a class disagree less. Require half of what forcing gives.
+        let required_excess =
+            |base: f64| s.trigger_min_disagreement.max(0.5 * (1.0 - base));
         // items for pairs: the strongest lean towards one class (z-score of the top class)
         let mut lean: Vec<(f64, u32)> = (0..ni)
             .filter_map(|i| {
@@ -557,7 +564,7 @@ impl Detector for TabularTrigger {
             );
             if p.check
                 .as_ref()
-                .is_some_and(|c| c.1 < s.trigger_min_disagreement)
+                .is_some_and(|c| c.1 < required_excess(base[p.target as usize]))
             {
                 continue; // a rare, pure region whose rows look like their label: honest
             }
@@ -590,7 +597,7 @@ impl Detector for TabularTrigger {
                 ),
                 None => (vec![f64::NAN; rows.len()], None),
             };
-            let fails = disagreement.is_some_and(|d| d >= s.trigger_min_disagreement);
+            let fails = disagreement.is_some_and(|d| d >= required_excess(base[p.target as usize]));
             let name = describe(&items, t, &p.items);
             let support = p.rows.len();
             let p_value = p.ln_p.exp();
