@@ -404,7 +404,10 @@ mod tests {
             ..Default::default()
         };
         let err = Table::load(&ds, &missing).unwrap_err().to_string();
-        assert!(err.contains("no column \"nope\"") && err.contains("a, b"), "{err}");
+        assert!(
+            err.contains("no column \"nope\"") && err.contains("a, b"),
+            "{err}"
+        );
         let twice = AuditColumns {
             label: Some("a".into()),
             text: vec!["a".into()],

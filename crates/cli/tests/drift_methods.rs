@@ -26,9 +26,17 @@ fn csv(dir: &Path, name: &str, n: usize, shift: f64, moved: bool, seed: u64) -> 
     for i in 0..n {
         let (u, v, w) = (next(), next(), next());
         let lean = moved && i % 3 == 0;
-        let city = if lean { "pune" } else { ["oslo", "lima", "pune"][i % 3] };
+        let city = if lean {
+            "pune"
+        } else {
+            ["oslo", "lima", "pune"][i % 3]
+        };
         let flag = if lean { "yes" } else { ["yes", "no"][i % 2] };
-        let tier = if lean { "gold" } else { ["gold", "silver", "bronze", "iron"][i % 4] };
+        let tier = if lean {
+            "gold"
+        } else {
+            ["gold", "silver", "bronze", "iron"][i % 4]
+        };
         s.push_str(&format!(
             "{:.5},{:.5},{:.5},{city},{flag},{tier}\n",
             u + shift,
@@ -122,7 +130,10 @@ fn rank_tests_by_name() {
         "a,b,c",
     ];
     let path = |p: &PathBuf| p.to_str().unwrap().to_owned();
-    let v = run(&[&["drift", &path(&r), &path(&up)][..], &tests[..]].concat(), 1);
+    let v = run(
+        &[&["drift", &path(&r), &path(&up)][..], &tests[..]].concat(),
+        1,
+    );
     for (col, name, display, threshold) in [
         ("a", "anderson", "Anderson-Darling", 0.1),
         ("b", "cramer_von_mises", "Cramer-von Mises", 0.1),
@@ -136,14 +147,20 @@ fn rank_tests_by_name() {
     }
     // A shift of 0.3 on U(0,1) with 300 rows each: Anderson-Darling hits its floor.
     assert_eq!(column(&v, "a")["score"], 0.001);
-    let v = run(&[&["drift", &path(&r), &path(&same)][..], &tests[..]].concat(), 0);
+    let v = run(
+        &[&["drift", &path(&r), &path(&same)][..], &tests[..]].concat(),
+        0,
+    );
     for col in ["a", "b", "c"] {
         assert_eq!(column(&v, col)["drift_detected"], false, "{col}");
     }
     // mannw is one-sided (Evidently's alternative="less"): a downward shift is no drift,
     // while the two-sided tests see it.
     // (2 of 6 columns drift, below the 0.5 share: exit 0.)
-    let v = run(&[&["drift", &path(&r), &path(&down)][..], &tests[..]].concat(), 0);
+    let v = run(
+        &[&["drift", &path(&r), &path(&down)][..], &tests[..]].concat(),
+        0,
+    );
     assert_eq!(column(&v, "a")["drift_detected"], true);
     assert_eq!(column(&v, "b")["drift_detected"], true);
     let c = column(&v, "c");
@@ -170,7 +187,10 @@ fn count_tests_by_name() {
         "a",
     ];
     let path = |p: &PathBuf| p.to_str().unwrap().to_owned();
-    let v = run(&[&["drift", &path(&r), &path(&moved)][..], &tests[..]].concat(), 1);
+    let v = run(
+        &[&["drift", &path(&r), &path(&moved)][..], &tests[..]].concat(),
+        1,
+    );
     for (col, name, display) in [
         ("city", "TVD", "Total-Variation-Distance"),
         ("flag", "fisher_exact", "Fisher's Exact test"),
@@ -184,7 +204,10 @@ fn count_tests_by_name() {
         assert_eq!(c["drift_detected"], true, "{c}");
     }
     // Identical label mixes: TVD's permutation p-value is 1, the others are 1 too.
-    let v = run(&[&["drift", &path(&r), &path(&same)][..], &tests[..]].concat(), 0);
+    let v = run(
+        &[&["drift", &path(&r), &path(&same)][..], &tests[..]].concat(),
+        0,
+    );
     for col in ["city", "flag", "tier"] {
         let c = column(&v, col);
         assert_eq!(c["drift_detected"], false, "{c}");

@@ -153,15 +153,17 @@ fn demo_runs_the_whole_gate_and_tells_the_story() {
         .stdout(predicate::str::contains("label_issues"))
         .stdout(predicate::str::contains("Approve: refused"));
     // Step 1: the contract on the bundled table, GX-shaped.
-    let result: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(out.join("contract/result.json")).unwrap(),
-    )
-    .unwrap();
+    let result: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("contract/result.json")).unwrap())
+            .unwrap();
     assert_eq!(result["meta"]["data"]["rows"], 344);
     assert_eq!(result["success"], false);
     // The story page exists and names the outcome of every step.
     let story = std::fs::read_to_string(out.join("story.html")).unwrap();
-    assert!(story.contains("stopped") && story.contains("passed"), "{story}");
+    assert!(
+        story.contains("stopped") && story.contains("passed"),
+        "{story}"
+    );
     assert!(story.contains("penguins/v1"));
     // The project it leaves behind is real: its ledger verifies and its status shows the
     // promoted version and the rejected poisoned drop.
@@ -177,9 +179,16 @@ fn demo_runs_the_whole_gate_and_tells_the_story() {
         .output()
         .unwrap();
     let status = String::from_utf8_lossy(&status.stdout);
-    assert!(status.contains("penguins") && status.contains("rejected"), "{status}");
+    assert!(
+        status.contains("penguins") && status.contains("rejected"),
+        "{status}"
+    );
     // A rerun clears its own earlier output; a foreign non-empty folder is refused.
-    datagate().args(["demo", "--out"]).arg(&out).assert().code(0);
+    datagate()
+        .args(["demo", "--out"])
+        .arg(&out)
+        .assert()
+        .code(0);
     let foreign = dir.path().join("mine");
     std::fs::create_dir_all(&foreign).unwrap();
     std::fs::write(foreign.join("thesis.tex"), "keep me").unwrap();

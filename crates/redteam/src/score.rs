@@ -315,7 +315,8 @@ pub fn score(truth: &GroundTruth, report: &Value) -> Scores {
                 .filter(|f| {
                     // The detector names the simplest pattern that explains the rows and
                     // lists the longer ones it subsumes under `related`: either counts.
-                    let mut texts = vec![f.get("pattern").map(Value::to_string).unwrap_or_default()];
+                    let mut texts =
+                        vec![f.get("pattern").map(Value::to_string).unwrap_or_default()];
                     if let Some(related) = f.get("related").and_then(Value::as_array) {
                         texts.extend(related.iter().map(Value::to_string));
                     }

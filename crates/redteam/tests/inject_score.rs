@@ -363,7 +363,10 @@ fn a_pattern_counts_as_named_through_the_findings_related_patterns() {
     let truth = inject(
         &src,
         &out,
-        &options(&["tabular-trigger:count=6,set=x=42.5,set=y=77,target=pos"], 5),
+        &options(
+            &["tabular-trigger:count=6,set=x=42.5,set=y=77,target=pos"],
+            5,
+        ),
     )
     .unwrap();
     let rows = truth.attacks[0].rows.clone();

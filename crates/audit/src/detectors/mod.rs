@@ -13,8 +13,8 @@ use crate::table::Table;
 pub mod baseline_shift;
 pub mod exact_duplicates;
 pub mod label_issues;
-pub mod outliers;
 pub mod near_duplicates;
+pub mod outliers;
 pub mod tabular_trigger;
 pub mod text_trigger;
 

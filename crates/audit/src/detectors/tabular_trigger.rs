@@ -324,8 +324,7 @@ impl Detector for TabularTrigger {
         // Rows whose label was forced come from the other classes in proportion 1 - base, so
         // their neighbours disagree in about that share beyond the class's own overlap;
         // honest odd subgroups of a class disagree less. Require half of what forcing gives.
-        let required_excess =
-            |base: f64| s.trigger_min_disagreement.max(0.5 * (1.0 - base));
+        let required_excess = |base: f64| s.trigger_min_disagreement.max(0.5 * (1.0 - base));
         // items for pairs: the strongest lean towards one class (z-score of the top class)
         let mut lean: Vec<(f64, u32)> = (0..ni)
             .filter_map(|i| {

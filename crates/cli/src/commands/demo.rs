@@ -287,7 +287,11 @@ fn promote_clean(gate: &mut Gate, out: &Path, story: &mut Story) -> anyhow::Resu
             reviewed.html_path.display()
         );
     }
-    let html = reviewed.record.review.as_ref().map(|r| r.report_html.clone());
+    let html = reviewed
+        .record
+        .review
+        .as_ref()
+        .map(|r| r.report_html.clone());
     let step = story.step(
         "Review: every check the internal tier requires",
         Outcome::Pass,
@@ -390,7 +394,11 @@ fn stop_poisoned(gate: &mut Gate, out: &Path, story: &mut Story) -> anyhow::Resu
             ));
         }
     }
-    let html = reviewed.record.review.as_ref().map(|r| r.report_html.clone());
+    let html = reviewed
+        .record
+        .review
+        .as_ref()
+        .map(|r| r.report_html.clone());
     let step = story.step(
         "Review: the poisoning audit fails the drop",
         Outcome::Blocked,
@@ -408,12 +416,12 @@ fn stop_poisoned(gate: &mut Gate, out: &Path, story: &mut Story) -> anyhow::Resu
         Err(e) => return Err(e.into()),
         Ok(_) => bail!("the gate approved a drop that failed its review"),
     };
-    story.step(
-        "Approve: refused",
-        Outcome::Blocked,
-        vec![refused],
-    );
-    workflow::reject(gate, &id, "poisoning audit: flipped labels, backdoor pattern")?;
+    story.step("Approve: refused", Outcome::Blocked, vec![refused]);
+    workflow::reject(
+        gate,
+        &id,
+        "poisoning audit: flipped labels, backdoor pattern",
+    )?;
     story.step(
         "Reject: the drop stays out of the trusted store",
         Outcome::Blocked,
