@@ -936,3 +936,58 @@ fn an_ingest_that_died_half_way_can_be_repeated() {
     assert_eq!(state_of(d, &id)["state"], "quarantined");
     ok(d, &["log", "verify"]);
 }
+
+#[test]
+fn erasure_makes_a_new_drop_that_needs_review_and_approval_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    setup(d);
+    write_csv(&d.join("data/people.csv"), 30, 3, true);
+    let id = ingest(d, &["lab", "data/people.csv"]);
+    ok(d, &["review", &id]);
+    ok(d, &["approve", &id, "--key", "keys/alice"]);
+    ok(d, &["promote", &id, "--as", "train/v1"]);
+
+    let subject = "contact=person7@example.com";
+    let text = ok(d, &["store", "erase", "train/v1", "--subject", subject]);
+    assert!(text.contains("erased 1 row(s) from train/v1"), "{text}");
+    let new_id = text
+        .split_whitespace()
+        .find(|w| w.starts_with("d-"))
+        .unwrap()
+        .trim_end_matches(|c: char| !c.is_ascii_alphanumeric())
+        .to_string();
+    assert_ne!(new_id, id);
+    assert_eq!(state_of(d, &new_id)["state"], "quarantined");
+    // the erased copy is a drop like any other: no promotion before review and approval
+    refused(d, &["promote", &new_id, "--as", "train/v2"], 2, "review");
+    ok(d, &["review", &new_id]);
+    refused(d, &["promote", &new_id, "--as", "train/v2"], 2, "approv");
+    ok(d, &["approve", &new_id, "--key", "keys/alice"]);
+    ok(d, &["promote", &new_id, "--as", "train/v2"]);
+    // v2 lacks the subject's row; v1 is untouched (versions are immutable)
+    ok(d, &["store", "export", "train/v2", "-o", "out2"]);
+    ok(d, &["store", "export", "train/v1", "-o", "out1"]);
+    let v2 = std::fs::read_to_string(d.join("out2/people.csv")).unwrap();
+    let v1 = std::fs::read_to_string(d.join("out1/people.csv")).unwrap();
+    assert!(!v2.contains("person7@example.com") && v1.contains("person7@example.com"));
+    assert_eq!(v1.lines().count(), v2.lines().count() + 1);
+    // recorded with both digests and the column, never the value
+    let log = ok(d, &["log", "show", "--format", "json"]);
+    assert!(
+        log.contains("pii.erase") && log.contains("sha256_before"),
+        "{log}"
+    );
+    assert!(!log.contains("person7@example.com"));
+    // nothing to erase is a clear refusal that changes nothing
+    let o = dg(d, &["store", "erase", "train/v2", "--subject", subject]);
+    assert_ne!(code(&o), 0);
+    assert!(err(&o).contains("nothing erased"), "{}", err(&o));
+    refused(
+        d,
+        &["store", "erase", "train/v2", "--subject", "contact"],
+        2,
+        "COLUMN=VALUE",
+    );
+    ok(d, &["log", "verify"]);
+}

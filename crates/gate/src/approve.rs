@@ -115,7 +115,7 @@ fn check_tier(tier: &Tier) -> Result<()> {
 fn not_an_approver(tier: &Tier, what: &str, key_id: &str) -> GateError {
     GateError::Refused(format!(
         "{what} (key id {}) is not one of tier {}'s approvers ({}); refusing to record its approval",
-        crate::short(&key_id, 16),
+        crate::short(key_id, 16),
         tier.name,
         tier.approvers
             .iter()

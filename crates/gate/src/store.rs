@@ -24,7 +24,9 @@ use std::path::{Path, PathBuf};
 use datagate_integrity::dsse::{
     Envelope, Statement, Subject as StatementSubject, IN_TOTO_PAYLOAD_TYPE, STATEMENT_TYPE_V1,
 };
+use datagate_integrity::hash::hash_file;
 use datagate_integrity::keys::{generate_files, KeyAlgorithm, PrivateKey};
+use datagate_integrity::Algorithms;
 use datagate_ledger::Subject;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
@@ -579,32 +581,7 @@ pub fn export(gate: &Gate, target: &str, out_dir: &Path, key: Option<&Path>) -> 
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| format!("{}-{}", refs.dataset, v.version));
     let file = out_dir.join(&name);
-    {
-        let mut reader = store.get(&v.sha256)?;
-        let mut tmp = tempfile::NamedTempFile::new_in(out_dir).map_err(io_err(out_dir))?;
-        let mut hasher = Sha256::new();
-        let mut buf = vec![0u8; 256 * 1024];
-        loop {
-            let n = reader.read(&mut buf).map_err(io_err(&file))?;
-            if n == 0 {
-                break;
-            }
-            let chunk = buf.get(..n).unwrap_or_default();
-            hasher.update(chunk);
-            tmp.write_all(chunk).map_err(io_err(&file))?;
-        }
-        if hex::encode(hasher.finalize()) != v.sha256 {
-            return Err(GateError::Tampered(format!(
-                "the stored object of {target} does not hash to {}: the store was tampered with",
-                v.sha256
-            )));
-        }
-        tmp.as_file().sync_all().map_err(io_err(&file))?;
-        tmp.persist(&file).map_err(|e| GateError::Io {
-            path: file.clone(),
-            source: e.error,
-        })?;
-    }
+    copy_verified(&store, &v.sha256, target, &file)?;
     let record = workflow::load(gate, &v.drop).ok();
     let checks = record
         .as_ref()
@@ -692,6 +669,122 @@ pub fn export(gate: &Gate, target: &str, out_dir: &Path, key: Option<&Path>) -> 
         file,
         provenance,
         key_id,
+    })
+}
+
+/// Copies the stored object `sha256` (of `target`, for messages) to `file` through a temporary
+/// file, re-hashing it on the way: a stored object that no longer has its digest is refused.
+fn copy_verified(store: &LocalStore, sha256: &str, target: &str, file: &Path) -> Result<()> {
+    let dir = file.parent().unwrap_or(Path::new("."));
+    let mut reader = store.get(sha256)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io_err(dir))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = reader.read(&mut buf).map_err(io_err(file))?;
+        if n == 0 {
+            break;
+        }
+        let chunk = buf.get(..n).unwrap_or_default();
+        hasher.update(chunk);
+        tmp.write_all(chunk).map_err(io_err(file))?;
+    }
+    if hex::encode(hasher.finalize()) != sha256 {
+        return Err(GateError::Tampered(format!(
+            "the stored object of {target} does not hash to {sha256}: the store was tampered with"
+        )));
+    }
+    tmp.as_file().sync_all().map_err(io_err(file))?;
+    tmp.persist(file).map_err(|e| GateError::Io {
+        path: file.to_path_buf(),
+        source: e.error,
+    })?;
+    Ok(())
+}
+
+/// What [`erase`] did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Erased {
+    /// The version the subject was erased from.
+    pub from: String,
+    /// Rows removed.
+    pub removed: u64,
+    /// The new drop holding the erased copy, quarantined: it goes through review and
+    /// approval like any drop before it can be promoted as a new version.
+    pub drop: workflow::Ingested,
+}
+
+/// Right to erasure on the trusted store. Versions are immutable and content-addressed, so
+/// the subject's rows are removed from a verified copy of `target` (`DATASET/VERSION`),
+/// recorded as `pii.erase` (old and new digests, the column and the count — never the
+/// value), and the copy is ingested as a new drop of the version's source. That drop needs a
+/// review and the tier's approvals again before `promote` makes it the next version; the
+/// source's signature is not required, since the content is the gate's own derivative of
+/// content the source signed. Nothing changes when no row matches.
+pub fn erase(gate: &mut Gate, target: &str, column: &str, value: &str) -> Result<Erased> {
+    let (refs, v) = find_version(gate, target)?;
+    let target = format!("{}/{}", refs.dataset, v.version);
+    if let Some(e) = &v.expired {
+        return Err(GateError::Refused(format!(
+            "{target} expired on {} ({}); nothing to erase",
+            e.at, e.reason
+        )));
+    }
+    let store = LocalStore::new(gate.project.objects_dir());
+    let drops = gate.drops_dir();
+    fs::create_dir_all(&drops).map_err(io_err(&drops))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".erasure-")
+        .tempdir_in(&drops)
+        .map_err(io_err(&drops))?;
+    let name = Path::new(&v.file)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| format!("{}-{}", refs.dataset, v.version));
+    let copy = staging.path().join(&name);
+    copy_verified(&store, &v.sha256, &target, &copy)?;
+    let outcome = datagate_pii::data::erase_rows(
+        &copy,
+        column,
+        &|cell: &str| cell == value,
+        &datagate_dataset::ReadOptions::default(),
+        false,
+    )
+    .map_err(|e| GateError::Refused(format!("cannot erase from {target}: {e}")))?;
+    if outcome.removed == 0 {
+        return Err(GateError::NotFound(format!(
+            "no row of {target} has that value in column {column:?}; nothing erased"
+        )));
+    }
+    let after = hash_file(&copy, Algorithms::Sha256)?
+        .sha256_hex()
+        .unwrap_or_default();
+    gate.record(
+        "pii.erase",
+        Subject::named(format!("{target} erasure")).with_digest("sha256", after.clone()),
+        serde_json::json!({
+            "from": target,
+            "column": column,
+            "removed": outcome.removed,
+            "rows_before": outcome.rows_before,
+            "sha256_before": v.sha256,
+            "sha256_after": after,
+        }),
+    )?;
+    let drop = workflow::ingest(
+        gate,
+        &v.source,
+        &copy,
+        &workflow::IngestOptions {
+            dataset: Some(refs.dataset.clone()),
+            derived_from: Some(target.clone()),
+            ..Default::default()
+        },
+    )?;
+    Ok(Erased {
+        from: target,
+        removed: outcome.removed,
+        drop,
     })
 }
 

@@ -504,6 +504,9 @@ pub struct IngestOptions {
     pub licence: Option<String>,
     /// Target dataset (overrides the source's).
     pub dataset: Option<String>,
+    /// The trusted version this file was derived from by the gate itself (a PII erasure):
+    /// the source's signature is then not required, and the derivation is recorded.
+    pub derived_from: Option<String>,
 }
 
 /// What [`ingest`] did.
@@ -571,7 +574,7 @@ pub fn ingest(
             "source {source} lists no public keys to verify --signature with; add `keys = [\"PATH.pub\"]` under [sources.{source}] in datagate.toml"
         ));
     }
-    if !src.keys.is_empty() && opts.signature.is_none() {
+    if !src.keys.is_empty() && opts.signature.is_none() && opts.derived_from.is_none() {
         return refuse(format!(
             "source {source} signs its drops (sources.{source}.keys): pass --signature ENVELOPE (from `datagate sign {}` with the source's key)",
             file.display()
@@ -689,6 +692,7 @@ pub fn ingest(
         "signed_by": record.signature.as_ref().map(|s| s.key_id.clone()),
         "licence": record.licence,
         "dataset": record.dataset,
+        "derived_from": opts.derived_from,
     });
     let subject = record.subject();
     let seq = transition(

@@ -44,6 +44,7 @@ fn run_inner(a: Args) -> anyhow::Result<ExitCode> {
             signature: a.signature.clone(),
             licence: a.licence.clone(),
             dataset: a.dataset.clone(),
+            derived_from: None,
         },
     )?;
     let r = &out.record;

@@ -1,4 +1,4 @@
-//! `datagate store gc|export|list`: the trusted store.
+//! `datagate store gc|export|erase|list`: the trusted store.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,8 +15,21 @@ pub enum Command {
     Gc(GcArgs),
     /// Write DATASET/VERSION and its signed provenance (DSSE, in-toto, SLSA v1) to a folder.
     Export(ExportArgs),
+    /// Right to erasure: remove a data subject's rows from a version into a new quarantined
+    /// drop, which needs review and approval again before it is promoted.
+    Erase(EraseArgs),
     /// List datasets and versions.
     List,
+}
+
+/// `datagate store erase`.
+#[derive(clap::Args)]
+pub struct EraseArgs {
+    /// DATASET/VERSION to erase from.
+    pub target: String,
+    /// The data subject as COLUMN=VALUE, e.g. `email=jane@example.com` (the value is never recorded).
+    #[arg(long)]
+    pub subject: String,
 }
 
 /// `datagate store gc`.
@@ -66,8 +79,24 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Export(a) => super::exit_on_tamper(export(a)),
+        Command::Erase(a) => super::exit_on_tamper(erase(a)),
         Command::List => list(),
     }
+}
+
+fn erase(a: EraseArgs) -> anyhow::Result<ExitCode> {
+    let Some((column, value)) = a.subject.split_once('=') else {
+        anyhow::bail!("--subject expects COLUMN=VALUE, got {:?}", a.subject);
+    };
+    let mut gate = super::open()?;
+    let e = store::erase(&mut gate, &a.target, column, value)?;
+    let id = &e.drop.record.id;
+    println!(
+        "erased {} row(s) from {} into drop {id} (quarantined; {} stays as it was)",
+        e.removed, e.from, e.from
+    );
+    println!("next: datagate review {id} && datagate approve {id} --key KEY && datagate promote {id} --as DATASET/NEXT");
+    Ok(ExitCode::SUCCESS)
 }
 
 fn export(a: ExportArgs) -> anyhow::Result<ExitCode> {
