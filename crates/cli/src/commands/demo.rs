@@ -610,7 +610,7 @@ ol{padding:0;list-style:none;counter-reset:s}li{counter-increment:s;border:1px s
 li h2{font-size:1.05em;margin:.1em 0 .4em}li h2:before{content:counter(s) '. ';color:#8a93a3}\
 .badge{display:inline-block;font-size:.75em;font-weight:600;padding:.1em .6em;border-radius:1em;margin-right:.6em;vertical-align:.1em}\
 .pass{background:#e3f6e8;color:#17672f}.blocked{background:#fde8e8;color:#9b1c1c}\
-pre{background:#f6f8fb;padding:.6em .8em;border-radius:6px;overflow-x:auto;font-size:.85em;margin:.3em 0}\
+pre{background:#f6f8fb;padding:.6em .8em;border-radius:6px;white-space:pre-wrap;overflow-wrap:anywhere;font-size:.85em;margin:.3em 0}\
 a{color:#1f5fbf}</style></head><body>",
     );
     h.push_str("<h1>The gate, end to end</h1>");
