@@ -445,10 +445,7 @@ impl TableModel {
         features: &FeatureOptions,
         opts: &FitOptions,
     ) -> Result<Self, String> {
-        let labels = table
-            .labels
-            .as_ref()
-            .ok_or_else(|| "needs a label column (--label)".to_string())?;
+        let labels = table.require_labels()?;
         let k = labels.classes.len();
         if labels.class_counts().iter().filter(|&&c| c > 0).count() < 2 {
             return Err("the label has fewer than two classes".into());

@@ -266,6 +266,13 @@ impl Table {
         Ok(table)
     }
 
+    /// The label, or the reason a label-aware detector cannot run without one.
+    pub fn require_labels(&self) -> Result<&Labels, String> {
+        self.labels
+            .as_ref()
+            .ok_or_else(|| "needs a label column (--label)".to_string())
+    }
+
     /// The number of rows.
     pub fn len(&self) -> usize {
         self.row_numbers.len()

@@ -769,6 +769,20 @@ pub fn reject(gate: &mut Gate, id: &str, reason: &str) -> Result<DropRecord> {
     Ok(record)
 }
 
+/// Re-hashes `path` and refuses (as tampering, with `what` and both digests) unless its
+/// SHA-256 is still `expected`.
+fn ensure_unchanged(path: &Path, expected: &str, what: &str) -> Result<()> {
+    let now = hash_file(path, Algorithms::Sha256)?
+        .sha256_hex()
+        .unwrap_or_default();
+    if now == expected {
+        return Ok(());
+    }
+    Err(GateError::Tampered(format!(
+        "{what} (sha256 was {expected}, is now {now})"
+    )))
+}
+
 /// What [`promote`] did.
 #[derive(Debug, Clone, Serialize)]
 pub struct Promoted {
@@ -812,33 +826,29 @@ pub fn promote(gate: &mut Gate, id: &str, target: &str) -> Result<Promoted> {
     let tier = gate.policy.tier(&record.tier)?.clone();
     record.can_promote(tier.label_audit.is_some(), tier.k)?;
     let quarantined = record.quarantine_path(&gate.drops_dir());
-    let now_sha = hash_file(&quarantined, Algorithms::Sha256)?
-        .sha256_hex()
-        .unwrap_or_default();
-    if now_sha != record.sha256 {
-        return Err(GateError::Tampered(format!(
-            "refusing to promote {}: the quarantined file {} changed since it was ingested, reviewed and approved (sha256 was {}, is now {now_sha})",
+    ensure_unchanged(
+        &quarantined,
+        &record.sha256,
+        &format!(
+            "refusing to promote {}: the quarantined file {} changed since it was ingested, reviewed and approved",
             record.id,
-            quarantined.display(),
-            record.sha256
-        )));
-    }
+            quarantined.display()
+        ),
+    )?;
     let review = record
         .review
         .clone()
         .ok_or_else(|| GateError::Refused(format!("{} has no review", record.id)))?;
     let report_path = gate.project.root().join(&review.report_json);
-    let report_sha = hash_file(&report_path, Algorithms::Sha256)?
-        .sha256_hex()
-        .unwrap_or_default();
-    if report_sha != review.report_sha256 {
-        return Err(GateError::Tampered(format!(
-            "refusing to promote {}: the review report {} changed since it was approved (sha256 was {}, is now {report_sha})",
+    ensure_unchanged(
+        &report_path,
+        &review.report_sha256,
+        &format!(
+            "refusing to promote {}: the review report {} changed since it was approved",
             record.id,
-            report_path.display(),
-            review.report_sha256
-        )));
-    }
+            report_path.display()
+        ),
+    )?;
     let approvers = approve::verify_approvals(gate, &record, &tier)?;
     if approvers.len() < tier.k {
         return Err(GateError::Tampered(format!(

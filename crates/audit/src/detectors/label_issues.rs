@@ -407,10 +407,7 @@ impl Detector for LabelIssues {
     fn run(&self, ctx: &Context<'_>) -> Result<Vec<Finding>, SkipReason> {
         let table = ctx.table;
         let s = ctx.settings;
-        let labels = table
-            .labels
-            .as_ref()
-            .ok_or_else(|| "needs a label column (--label)".to_string())?;
+        let labels = table.require_labels()?;
         let folds = s.label_folds.max(2);
         let counts = labels.class_counts();
         // Classes with fewer rows than folds cannot be cross-validated: left out.

@@ -267,10 +267,7 @@ impl Detector for TabularTrigger {
     fn run(&self, ctx: &Context<'_>) -> Result<Vec<Finding>, SkipReason> {
         let t = ctx.table;
         let s = ctx.settings;
-        let labels = t
-            .labels
-            .as_ref()
-            .ok_or_else(|| "needs a label column (--label)".to_string())?;
+        let labels = t.require_labels()?;
         if t.numeric.is_empty() && t.categorical.is_empty() {
             return Err("no feature columns".into());
         }

@@ -162,10 +162,7 @@ impl Detector for TextTrigger {
     fn run(&self, ctx: &Context<'_>) -> Result<Vec<Finding>, SkipReason> {
         let t = ctx.table;
         let s = ctx.settings;
-        let labels = t
-            .labels
-            .as_ref()
-            .ok_or_else(|| "needs a label column (--label)".to_string())?;
+        let labels = t.require_labels()?;
         if t.text.is_empty() {
             return Err("needs a text column (--text)".into());
         }
