@@ -4,7 +4,9 @@
 //! and the label as class codes), keeping each row's 0-based file row number. Each
 //! detector in [`detectors`] is one file: it reads the table and returns [`Finding`]s,
 //! each naming the rows, a score per row and a plain explanation, or says why it could
-//! not run ([`Skipped`]). [`audit`] runs every detector and gathers a [`Report`].
+//! not run ([`Skipped`]). [`audit`] runs every detector and gathers a [`Report`]. The
+//! thresholds are one [`Settings`] value, read from a policy table or `KEY=VALUE`
+//! overrides and range-checked by [`settings`].
 //!
 //! Key design decisions:
 //! - **In memory, columnar, bounded by the table.** Detectors need several passes and
@@ -23,9 +25,11 @@ pub mod detectors;
 pub mod features;
 pub mod finding;
 pub mod model;
+pub mod settings;
 pub mod table;
 pub mod util;
 
 pub use detectors::{audit, Context, Detector, Settings, ALL};
 pub use finding::{Finding, Report, Skipped};
+pub use settings::SettingError;
 pub use table::{AuditColumns, Table, TableError};

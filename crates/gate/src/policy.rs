@@ -16,7 +16,7 @@
 //! [tiers.untrusted]                 # overrides the built-in defaults field by field
 //! suite = "suites/train.json"       # expectation suite (datagate validate)
 //! drift = { threshold = 0.1, drift_share = 0.5 }   # vs the dataset's current trusted version
-//! audit = { label = "label", text = ["text"], fail_on_findings = true }
+//! audit = { label = "label", text = ["text"], fail_on_findings = true, thresholds = { trigger_fdr = 0.001 } }
 //! pii = { fail_on_any = true, allow_columns = ["email"] }
 //! model_scan = true                 # drops that are model files are scanned statically
 //! licence_required = true
@@ -33,9 +33,15 @@
 //!
 //! Every tier has built-in defaults ([`builtin_tier`]), so `source add --tier untrusted` works
 //! on an empty policy; a `[tiers.NAME]` table replaces only the fields it names, and a check
-//! is switched off with `drift = false`. Validation happens at load: an unknown tier, `k` of 0
-//! or larger than the approvers listed, a key file that is missing or not a public key, an
-//! unknown update frequency, are errors naming the dotted field.
+//! is switched off with `drift = false`. An audit's `thresholds` (also written as a
+//! `[tiers.NAME.audit.thresholds]` table when `audit` is not an inline table) name fields
+//! of `datagate_audit::Settings` (`datagate audit --help` lists them); the others keep
+//! their defaults, and the gate's review measures the drop against them.
+//!
+//! Validation happens at load: an unknown tier, `k` of 0 or larger than the approvers
+//! listed, a key file that is missing or not a public key, an unknown update frequency, an
+//! unknown or out-of-range audit threshold (`tiers.untrusted.audit.thresholds.trigger_fdrr`),
+//! are errors naming the dotted field.
 //!
 //! Blind spots: the policy is only as trustworthy as the file; whoever can edit
 //! `datagate.toml` can add an approver. Its digest is recorded with every review so a change
@@ -140,7 +146,7 @@ impl Default for DriftSpec {
     }
 }
 
-/// Poisoning-audit settings of a tier.
+/// Poisoning-audit settings of a tier as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuditSpec {
@@ -152,6 +158,10 @@ pub struct AuditSpec {
     pub features: Option<Vec<String>>,
     /// Whether findings over their thresholds fail the review.
     pub fail_on_findings: bool,
+    /// The detectors' thresholds (fields of [`datagate_audit::Settings`]); fields not named
+    /// keep their defaults. Kept as a raw table here so that an unknown or out-of-range key
+    /// is reported with its dotted field when the policy is resolved.
+    pub thresholds: toml::Table,
 }
 
 impl Default for AuditSpec {
@@ -161,8 +171,24 @@ impl Default for AuditSpec {
             text: Vec::new(),
             features: None,
             fail_on_findings: true,
+            thresholds: toml::Table::new(),
         }
     }
+}
+
+/// Resolved poisoning-audit settings of a tier.
+#[derive(Debug, Clone)]
+pub struct AuditCheck {
+    /// The label column.
+    pub label: Option<String>,
+    /// Free-text columns.
+    pub text: Vec<String>,
+    /// Feature columns (all others when absent).
+    pub features: Option<Vec<String>>,
+    /// Whether findings over their thresholds fail the review.
+    pub fail_on_findings: bool,
+    /// The detectors' thresholds: the defaults with the tier's `thresholds` applied.
+    pub settings: datagate_audit::Settings,
 }
 
 /// PII settings of a tier.
@@ -304,8 +330,6 @@ pub struct Source {
 
 /// Resolved drift settings.
 pub type DriftCheck = DriftSpec;
-/// Resolved audit settings.
-pub type AuditCheck = AuditSpec;
 /// Resolved PII settings.
 pub type PiiCheck = PiiSpec;
 /// Resolved label-audit settings.
@@ -759,6 +783,10 @@ fn resolve_tier(
             ));
         }
     }
+    let audit = match toggle(&spec.audit) {
+        None => None,
+        Some(a) => Some(resolve_audit(&field, a)?),
+    };
     let approvals = spec.approvals.clone().unwrap_or_default();
     let k = approvals.k.unwrap_or(1);
     if k == 0 {
@@ -805,13 +833,33 @@ fn resolve_tier(
         risk_base: spec.risk_base.unwrap_or(50).min(100),
         suite,
         drift,
-        audit: toggle(&spec.audit),
+        audit,
         pii: toggle(&spec.pii),
         model_scan: spec.model_scan.unwrap_or(false),
         licence_required: spec.licence_required.unwrap_or(false),
         k,
         approvers,
         label_audit,
+    })
+}
+
+/// Applies an audit's `thresholds` table over the default [`datagate_audit::Settings`];
+/// errors name the dotted field (`tiers.untrusted.audit.thresholds.trigger_fdr`).
+fn resolve_audit(field: &str, a: AuditSpec) -> Result<AuditCheck> {
+    let at = format!("{field}.audit.thresholds");
+    let table = match serde_json::to_value(&a.thresholds) {
+        Ok(serde_json::Value::Object(m)) => m,
+        _ => return Err(policy_err(at, "expected a table of thresholds")),
+    };
+    let settings = datagate_audit::Settings::default()
+        .with_table(&table)
+        .map_err(|e| policy_err(format!("{at}.{}", e.key), e.message))?;
+    Ok(AuditCheck {
+        label: a.label,
+        text: a.text,
+        features: a.features,
+        fail_on_findings: a.fail_on_findings,
+        settings,
     })
 }
 
@@ -910,7 +958,7 @@ pub const TEMPLATE: &str = r#"
 # [tiers.untrusted]
 # suite = "suites/train.json"      # expectation suite every drop must pass
 # drift = { threshold = 0.1, drift_share = 0.5, fail = true }
-# audit = { label = "label", text = ["text"], fail_on_findings = true }
+# audit = { label = "label", text = ["text"], fail_on_findings = true, thresholds = { trigger_fdr = 0.01, max_duplicate_share = 0.05 } }
 # pii = { fail_on_any = true, allow_columns = [], min_confidence = 0.5 }
 # model_scan = true
 # licence_required = false
@@ -1105,5 +1153,72 @@ mod tests {
             file.tiers["untrusted"].approvals.as_ref().unwrap().k,
             Some(2)
         );
+        match &file.tiers["untrusted"].audit {
+            Some(Toggle::Spec(a)) => assert!(a.thresholds.contains_key("trigger_fdr")),
+            other => panic!("expected an audit table, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn audit_thresholds_override_only_the_named_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = datagate_audit::Settings::default();
+        let inline = "[tiers.untrusted]\naudit = { label = \"y\", thresholds = { trigger_fdr = 0.001, label_folds = 3 } }\n";
+        let table = "[tiers.untrusted.audit]\nlabel = \"y\"\n[tiers.untrusted.audit.thresholds]\ntrigger_fdr = 0.001\nlabel_folds = 3\n";
+        for text in [inline, table] {
+            let p = Policy::from_str(text, dir.path()).unwrap();
+            let a = p.tier("untrusted").unwrap().audit.as_ref().unwrap();
+            assert_eq!(a.label.as_deref(), Some("y"));
+            assert_eq!((a.settings.trigger_fdr, a.settings.label_folds), (0.001, 3));
+            assert_eq!(a.settings.max_duplicate_share, d.max_duplicate_share);
+            assert_eq!(a.settings.label_issue_max_share, d.label_issue_max_share);
+            assert_eq!(a.settings.seed, d.seed);
+            // Other tiers keep the defaults.
+            let w = p.tier("web-scraped").unwrap().audit.as_ref().unwrap();
+            assert_eq!(w.settings.trigger_fdr, d.trigger_fdr);
+        }
+        // `audit = true` and no thresholds: the defaults.
+        let p = Policy::from_str("", dir.path()).unwrap();
+        let a = p.tier("third-party").unwrap().audit.as_ref().unwrap();
+        assert_eq!(a.settings.to_map(), d.to_map());
+    }
+
+    #[test]
+    fn bad_audit_thresholds_name_the_dotted_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let (field, msg) = err_field(
+            "[tiers.untrusted]\naudit = { thresholds = { trigger_fdrr = 0.1 } }\n",
+            dir.path(),
+        );
+        assert_eq!(field, "tiers.untrusted.audit.thresholds.trigger_fdrr");
+        assert!(
+            msg.contains("unknown field") && msg.contains("trigger_fdr,"),
+            "{msg}"
+        );
+        let cases = [
+            ("trigger_fdr = 1.5", "trigger_fdr", "(0, 1]"),
+            ("trigger_fdr = 0.0", "trigger_fdr", "(0, 1]"),
+            ("label_folds = 1", "label_folds", ">= 2"),
+            ("trigger_min_support = 1", "trigger_min_support", ">= 2"),
+            ("label_c = 0.0", "label_c", "above 0"),
+            ("label_c = nan", "label_c", "above 0"),
+            ("outlier_quantile = 1.0", "outlier_quantile", "(0, 1)"),
+            ("label_folds = \"five\"", "label_folds", ">= 2"),
+            (
+                "label_rank_by = \"margin\"",
+                "label_rank_by",
+                "normalized_margin",
+            ),
+        ];
+        for (line, key, expected) in cases {
+            let text = format!("[tiers.vendor]\n[tiers.vendor.audit.thresholds]\n{line}\n");
+            let (field, msg) = err_field(&text, dir.path());
+            assert_eq!(
+                field,
+                format!("tiers.vendor.audit.thresholds.{key}"),
+                "{line}"
+            );
+            assert!(msg.contains(expected), "{line}: {msg}");
+        }
     }
 }

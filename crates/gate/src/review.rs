@@ -322,8 +322,12 @@ fn check_audit(
             Err(e) => return error_result("audit", format!("baseline {label}: {e}")),
         },
     };
-    let settings = datagate_audit::Settings::default();
-    let r = datagate_audit::audit(&table, baseline.as_ref(), &settings, datagate_audit::ALL);
+    let r = datagate_audit::audit(
+        &table,
+        baseline.as_ref(),
+        &spec.settings,
+        datagate_audit::ALL,
+    );
     let fails = r.fails();
     let verdict = match (fails, spec.fail_on_findings) {
         (false, _) => Verdict::Pass,
@@ -359,6 +363,7 @@ fn check_audit(
         "label": spec.label,
         "text": spec.text,
         "baseline": reference.map(|r| r.2.clone()),
+        "thresholds": spec.settings.to_map(),
         "skipped": r.skipped.iter().map(|s| json!({"detector": s.detector, "reason": s.reason})).collect::<Vec<_>>(),
     });
     c

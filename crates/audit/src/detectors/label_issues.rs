@@ -87,7 +87,8 @@ pub const KNN_K: usize = 10;
 pub const KNN_MIN_DISAGREEMENT: f64 = 0.5;
 
 /// How flagged rows are ranked (cleanlab's `return_indices_ranked_by`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RankBy {
     /// `p[given]`.
     #[default]

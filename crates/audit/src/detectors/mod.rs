@@ -19,7 +19,12 @@ pub mod tabular_trigger;
 pub mod text_trigger;
 
 /// Tunable thresholds shared by the detectors (the policy file and CLI flags fill these).
-#[derive(Debug, Clone)]
+///
+/// Deserialises from a table naming any subset of the fields (the others keep their
+/// defaults; an unknown name is an error); [`crate::settings`] adds `KEY=VALUE` overrides
+/// and range checks ([`Settings::validate`]).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// Seed for every random choice (fold assignment, MinHash permutations), so audits repeat.
     pub seed: u64,
