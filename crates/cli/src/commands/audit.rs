@@ -2,7 +2,7 @@
 //! triggers, manipulated features, class-balance shift), with text, JSON and HTML output.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context as _};
@@ -33,12 +33,15 @@ pub enum Format {
 /// meaningful answer (one class, too few rows, no text column) say why.
 ///
 /// Exit code 1 when any finding passes its threshold, 0 when none does, 2 when an input
-/// cannot be read or a flag is wrong.
+/// cannot be read or a flag is wrong. The thresholds are the defaults, a policy tier's
+/// `audit.thresholds` (--policy, --tier), then --seed, --jaccard and --set, each
+/// overriding the one before; the JSON report lists the effective ones under `thresholds`.
 ///
 /// Examples:
 ///   datagate audit train.parquet --label label --text review
 ///   datagate audit train.csv --label species --features a,b,c --format html -o audit.html
 ///   datagate audit train.csv --label y --baseline trusted.csv --quarantine-rows bad.csv --clean ok.csv
+///   datagate audit train.csv --label y --policy datagate.toml --tier untrusted --set trigger_fdr=0.001
 #[derive(clap::Args)]
 pub struct Args {
     /// The data file to audit.
@@ -70,12 +73,25 @@ pub struct Args {
     /// Write every other row here (the data without the quarantined rows).
     #[arg(long, value_name = "OUT")]
     pub clean: Option<PathBuf>,
-    /// Seed for every random choice (folds, MinHash, samples), so audits repeat.
-    #[arg(long, value_name = "N", default_value_t = Settings::default().seed)]
-    pub seed: u64,
-    /// Near-duplicate texts: Jaccard similarity of their words at least this.
-    #[arg(long, value_name = "X", default_value_t = Settings::default().near_duplicate_jaccard)]
-    pub jaccard: f64,
+    /// Seed for every random choice (folds, MinHash, samples), so audits repeat
+    /// [default: 24301, or the policy's `seed`]. Same as `--set seed=N`.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Near-duplicate texts: Jaccard similarity of their words at least this [default:
+    /// 0.8, or the policy's]. Same as `--set near_duplicate_jaccard=X`.
+    #[arg(long, value_name = "X")]
+    pub jaccard: Option<f64>,
+    /// Read the thresholds from this policy file (`datagate.toml`): the tier's
+    /// `audit.thresholds` table. Without it no policy is read.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// The policy tier whose thresholds apply. Default: the thresholds every tier that runs
+    /// the audit agrees on (an error when they differ).
+    #[arg(long, value_name = "NAME", requires = "policy")]
+    pub tier: Option<String>,
+    /// Override one threshold (repeatable), after the policy: e.g. `--set trigger_fdr=0.001`.
+    #[arg(long = "set", value_name = "KEY=VALUE", long_help = set_help())]
+    pub set: Vec<String>,
     /// Run only these detectors (comma-separated names, e.g.
     /// `exact_duplicates,text_trigger`). Default: all.
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
@@ -84,11 +100,125 @@ pub struct Args {
     pub data_args: DataArgs,
 }
 
+/// `--set`'s long help: every key with its default and range, from the audit crate so it
+/// cannot drift from the settings.
+fn set_help() -> String {
+    let defaults = Settings::default().to_map();
+    let mut s = String::from(
+        "Override one threshold (repeatable), after the policy and --seed/--jaccard: e.g. \
+         `--set trigger_fdr=0.001`. An unknown key or a value out of range is an error.\n\nKeys \
+         (default; expected):",
+    );
+    for (key, range) in datagate_audit::settings::RULES {
+        let default = defaults
+            .get(*key)
+            .map(|v| v.to_string().trim_matches('"').to_string())
+            .unwrap_or_default();
+        s.push_str(&format!("\n  {key} ({default}; {})", range.expected()));
+    }
+    s
+}
+
+/// The effective thresholds: defaults, the policy tier's, `--seed`/`--jaccard`, `--set`.
+fn settings(args: &Args) -> anyhow::Result<Settings> {
+    let mut settings = match &args.policy {
+        None => Settings::default(),
+        Some(path) => policy_settings(path, args.tier.as_deref())?,
+    };
+    if let Some(seed) = args.seed {
+        settings.seed = seed;
+    }
+    if let Some(j) = args.jaccard {
+        settings.near_duplicate_jaccard = j;
+        settings
+            .validate()
+            .map_err(|e| anyhow::anyhow!("--jaccard: {}", e.message))?;
+    }
+    for assignment in &args.set {
+        settings
+            .set(assignment)
+            .map_err(|e| anyhow::anyhow!("--set {assignment}: {}", e.message))?;
+    }
+    Ok(settings)
+}
+
+/// The thresholds of `tier` in the policy file at `path` (relative paths in it resolve
+/// against its folder, as for `datagate.toml` in a project).
+fn policy_settings(path: &Path, tier: Option<&str>) -> anyhow::Result<Settings> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the policy {}", path.display()))?;
+    let root = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    // The gate's policy errors say `datagate.toml: FIELD: ...`; name the file given instead.
+    let named = |e: datagate_gate::GateError| match e {
+        datagate_gate::GateError::Policy { field, message } => {
+            anyhow::anyhow!("{}: {field}: {message}", path.display())
+        }
+        other => anyhow::anyhow!("{}: {other}", path.display()),
+    };
+    let policy = datagate_gate::Policy::from_str(&text, root).map_err(named)?;
+    if let Some(name) = tier {
+        let t = policy.tier(name).map_err(named)?;
+        return match &t.audit {
+            Some(a) => Ok(a.settings.clone()),
+            None => bail!(
+                "--tier {name}: the tier does not run the audit in {}, so it has no thresholds",
+                path.display()
+            ),
+        };
+    }
+    // No --tier: every tier that runs the audit must agree.
+    let mut groups: Vec<(Settings, Vec<&str>)> = Vec::new();
+    for (name, t) in &policy.tiers {
+        if let Some(a) = &t.audit {
+            match groups
+                .iter_mut()
+                .find(|(s, _)| s.to_map() == a.settings.to_map())
+            {
+                Some((_, names)) => names.push(name),
+                None => groups.push((a.settings.clone(), vec![name])),
+            }
+        }
+    }
+    match groups.len() {
+        0 => bail!("{}: no tier runs the audit", path.display()),
+        1 => Ok(groups.remove(0).0),
+        _ => {
+            let defaults = Settings::default().to_map();
+            let described: Vec<String> = groups
+                .iter()
+                .map(|(s, names)| {
+                    let changed: Vec<String> = s
+                        .to_map()
+                        .into_iter()
+                        .filter(|(k, v)| defaults.get(k) != Some(v))
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect();
+                    format!(
+                        "{} ({})",
+                        names.join(", "),
+                        if changed.is_empty() {
+                            "defaults".to_string()
+                        } else {
+                            changed.join(", ")
+                        }
+                    )
+                })
+                .collect();
+            bail!(
+                "{}: the tiers set different audit thresholds: {}; choose one with --tier",
+                path.display(),
+                described.join("; ")
+            )
+        }
+    }
+}
+
 /// Runs `datagate audit`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    if !(0.0..=1.0).contains(&args.jaccard) {
-        bail!("--jaccard must be between 0 and 1, got {}", args.jaccard);
-    }
+    let settings = settings(&args)?;
     let detectors: Vec<&dyn datagate_audit::Detector> = if args.detectors.is_empty() {
         ALL.to_vec()
     } else {
@@ -129,16 +259,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             )
         }
     };
-    let settings = Settings {
-        seed: args.seed,
-        near_duplicate_jaccard: args.jaccard,
-        ..Settings::default()
-    };
     let report = audit(&table, baseline.as_ref(), &settings, &detectors);
     let out = match args.format {
-        Format::Text => render_text(&report),
-        Format::Json => serde_json::to_string_pretty(&report)? + "\n",
-        Format::Html => render_html(&report),
+        Format::Text => render_text(&report, &settings),
+        Format::Json => {
+            let mut doc = serde_json::to_value(&report)?;
+            if let Some(obj) = doc.as_object_mut() {
+                obj.insert("thresholds".into(), settings.to_map().into());
+            }
+            serde_json::to_string_pretty(&doc)? + "\n"
+        }
+        Format::Html => render_html(&report, &settings),
     };
     match &args.output {
         Some(p) => write_atomic(p, out.as_bytes())?,
@@ -185,9 +316,27 @@ fn rows_preview(rows: &[u64], scores: &[f64]) -> String {
     parts.join(", ")
 }
 
-/// The report for terminals.
-pub fn render_text(report: &Report) -> String {
+/// The thresholds that differ from the defaults, as `key = value (default d)`.
+fn changed_thresholds(settings: &Settings) -> Vec<String> {
+    let defaults = Settings::default().to_map();
+    settings
+        .to_map()
+        .into_iter()
+        .filter_map(|(k, v)| {
+            let d = defaults.get(&k)?;
+            (d != &v).then(|| format!("{k} = {v} (default {d})"))
+        })
+        .collect()
+}
+
+/// The report for terminals; `settings` are the thresholds it was measured against (those
+/// that differ from the defaults are listed).
+pub fn render_text(report: &Report, settings: &Settings) -> String {
     let mut s = format!("audit of {} ({} rows)\n", report.dataset, report.rows);
+    let changed = changed_thresholds(settings);
+    if !changed.is_empty() {
+        s.push_str(&format!("thresholds: {}\n", changed.join(", ")));
+    }
     if report.findings.is_empty() {
         s.push_str("\nno findings\n");
     }
@@ -242,8 +391,9 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// The report as one self-contained HTML page (inline CSS, no scripts).
-pub fn render_html(report: &Report) -> String {
+/// The report as one self-contained HTML page (inline CSS, no scripts), with the
+/// thresholds it was measured against.
+pub fn render_html(report: &Report, settings: &Settings) -> String {
     let mut s = String::from(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>datagate audit report</title><style>",
     );
@@ -303,6 +453,18 @@ pub fn render_html(report: &Report) -> String {
         }
         s.push_str("</table></div>");
     }
+    let defaults = Settings::default().to_map();
+    s.push_str("<div class=\"card\"><h2>Thresholds</h2><table>");
+    for (k, v) in settings.to_map() {
+        let changed = defaults.get(&k).is_some_and(|d| d != &v);
+        s.push_str(&format!(
+            "<tr><th>{}</th><td>{}{}</td></tr>",
+            escape(&k),
+            escape(v.to_string().trim_matches('"')),
+            if changed { " (changed)" } else { "" }
+        ));
+    }
+    s.push_str("</table></div>");
     s.push_str("<div class=\"card\"><h2>Timings</h2><table>");
     for (name, secs) in &report.timings {
         s.push_str(&format!(
