@@ -260,6 +260,12 @@ audit = { label = "label" }
 audit = { label = "label", thresholds = { max_duplicate_share = 0.01 } }
 "#;
     std::fs::write(d.join("datagate.toml"), format!("{toml}{policy}")).unwrap();
+    let o = dg(d, &["policy", "explain", "hard"]);
+    assert!(
+        text(&o).contains("thresholds max_duplicate_share = 0.01"),
+        "{}",
+        text(&o)
+    );
     // 2 copies in 102 rows: under the default 5%, over 1% (two files: a drop is its content).
     let mut verdicts = Vec::new();
     for (seed, source) in [(1, "easy"), (2, "hard")] {

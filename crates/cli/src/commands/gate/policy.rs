@@ -59,7 +59,7 @@ fn explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
                 "licence": tier.licence_required,
                 "suite": tier.suite.as_ref().map(|p| p.display().to_string()),
                 "drift": tier.drift.as_ref().map(|d| serde_json::json!({"threshold": d.threshold, "drift_share": d.drift_share, "fail": d.fail})),
-                "audit": tier.audit.as_ref().map(|d| serde_json::json!({"label": d.label, "text": d.text, "fail_on_findings": d.fail_on_findings})),
+                "audit": tier.audit.as_ref().map(|d| serde_json::json!({"label": d.label, "text": d.text, "fail_on_findings": d.fail_on_findings, "thresholds": d.settings.to_map()})),
                 "pii": tier.pii.as_ref().map(|d| serde_json::json!({"fail_on_any": d.fail_on_any, "allow_columns": d.allow_columns})),
                 "model_scan": tier.model_scan,
             },
@@ -115,13 +115,26 @@ fn explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
         ));
     }
     if let Some(au) = &tier.audit {
+        let defaults = datagate_audit::Settings::default().to_map();
+        let changed: Vec<String> = au
+            .settings
+            .to_map()
+            .into_iter()
+            .filter(|(k, v)| defaults.get(k) != Some(v))
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect();
         checks.push(format!(
-            "poisoning audit (label {}, text {}){}",
+            "poisoning audit (label {}, text {}{}){}",
             au.label.as_deref().unwrap_or("none"),
             if au.text.is_empty() {
                 "none".to_string()
             } else {
                 au.text.join(", ")
+            },
+            if changed.is_empty() {
+                String::new()
+            } else {
+                format!("; thresholds {}", changed.join(", "))
             },
             if au.fail_on_findings {
                 ""
