@@ -54,7 +54,7 @@ def cases():
 FIXTURES = [
     "breast_cancer-flip-random-5", "wine-flip-random-5", "iris-flip-random-5", "digits-flip-random-5",
     "breast_cancer-flip-class-5", "wine-flip-class-5", "iris-flip-class-5", "digits-flip-class-5",
-    "reviews-text-trigger-1", "breast_cancer-tabular-trigger-1", "digits-tabular-trigger-1",
+    "reviews-text-trigger-1", "breast_cancer-tabular-trigger-1", "wine-tabular-trigger-1", "digits-tabular-trigger-1",
     "breast_cancer-dup-exact", "reviews-dup-exact", "reviews-dup-near", "reviews-dup-conflict",
 ]
 

@@ -151,6 +151,33 @@ pub fn binomial_upper_ln(k: u64, n: u64, p: f64) -> f64 {
     (first + sum.ln()).min(0.0)
 }
 
+/// `ln P(X ≥ k)` for `X ~ Poisson(lambda)`: how surprising `k` events are when `lambda` were
+/// expected, in log space. At or below the mean it returns 0 (no excess worth testing).
+pub fn poisson_upper_ln(k: u64, lambda: f64) -> f64 {
+    if k == 0 {
+        return 0.0;
+    }
+    if lambda <= 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    let kf = k as f64;
+    if kf <= lambda {
+        return 0.0;
+    }
+    // pmf(i) for i = k, k+1, ... relative to pmf(k); above the mean they fall geometrically
+    let first = kf * lambda.ln() - lambda - ln_gamma(kf + 1.0);
+    let (mut term, mut sum, mut i) = (1.0f64, 1.0f64, kf);
+    loop {
+        i += 1.0;
+        term *= lambda / i;
+        sum += term;
+        if term < sum * 1e-17 {
+            break;
+        }
+    }
+    (first + sum.ln()).min(0.0)
+}
+
 /// Benjamini–Hochberg: which of `ln_p` (natural-log p-values) are discoveries at false
 /// discovery rate `q`, with `m ≥ ln_p.len()` hypotheses tested in all.
 pub fn benjamini_hochberg(ln_p: &[f64], m: usize, q: f64) -> Vec<bool> {
@@ -267,6 +294,30 @@ pub fn minority_members(codes: &[u32], group: &[u32]) -> Vec<u32> {
         .collect()
 }
 
+/// Mean and population standard deviation of the finite values, or `None` with fewer than two.
+pub fn mean_sd(values: &[f64]) -> Option<(f64, f64)> {
+    let (mut s, mut s2, mut k) = (0.0, 0.0, 0usize);
+    for &v in values {
+        if v.is_finite() {
+            s += v;
+            s2 += v * v;
+            k += 1;
+        }
+    }
+    if k < 2 {
+        return None;
+    }
+    let mean = s / k as f64;
+    Some((mean, (s2 / k as f64 - mean * mean).max(0.0).sqrt()))
+}
+
+/// Rows `0..n` cut into one contiguous range per rayon thread.
+pub fn row_ranges(n: usize) -> Vec<std::ops::Range<usize>> {
+    let parts = rayon::current_num_threads().max(1);
+    let step = n.div_ceil(parts).max(1);
+    (0..n).step_by(step).map(|s| s..(s + step).min(n)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,6 +352,24 @@ mod tests {
     }
 
     #[test]
+    fn poisson_tail_matches_statrs() {
+        use statrs::distribution::{DiscreteCDF, Poisson};
+        for (k, lambda) in [(2u64, 0.05), (6, 0.086), (3, 1.0), (10, 4.5), (40, 20.0)] {
+            let want = Poisson::new(lambda)
+                .map(|d| d.sf(k - 1))
+                .unwrap_or(f64::NAN);
+            let got = poisson_upper_ln(k, lambda).exp();
+            assert!(
+                (got - want).abs() <= 1e-9 * want,
+                "k={k} λ={lambda}: {got} vs {want}"
+            );
+        }
+        // far below representable: still finite in log space
+        assert!(poisson_upper_ln(200, 0.01) < -1000.0);
+        assert_eq!(poisson_upper_ln(1, 2.0), 0.0);
+    }
+
+    #[test]
     fn bh_rejects_only_small_p_values() {
         let ln_p = [1e-6f64.ln(), 0.5f64.ln(), 0.01f64.ln(), 0.9f64.ln()];
         assert_eq!(
@@ -330,28 +399,4 @@ mod tests {
         assert_eq!(minority_members(&codes, &[1, 0]), vec![0]);
         assert!(minority_members(&codes, &[0, 2, 4]).is_empty());
     }
-}
-
-/// Mean and population standard deviation of the finite values, or `None` with fewer than two.
-pub fn mean_sd(values: &[f64]) -> Option<(f64, f64)> {
-    let (mut s, mut s2, mut k) = (0.0, 0.0, 0usize);
-    for &v in values {
-        if v.is_finite() {
-            s += v;
-            s2 += v * v;
-            k += 1;
-        }
-    }
-    if k < 2 {
-        return None;
-    }
-    let mean = s / k as f64;
-    Some((mean, (s2 / k as f64 - mean * mean).max(0.0).sqrt()))
-}
-
-/// Rows `0..n` cut into one contiguous range per rayon thread.
-pub fn row_ranges(n: usize) -> Vec<std::ops::Range<usize>> {
-    let parts = rayon::current_num_threads().max(1);
-    let step = n.div_ceil(parts).max(1);
-    (0..n).step_by(step).map(|s| s..(s + step).min(n)).collect()
 }

@@ -92,10 +92,12 @@ const LARGE: &[Floor] = &[
         precision_recall: Some((0.95, 0.95)),
         ..floor("reviews-text-trigger-1", 0.95)
     },
-    // tabular trigger at 1%: breast_cancer 0.0 (6 rows at exact float values, not found) —
-    // TARGET NOT MET; digits 1.000, pattern named (after the neighbour check asked for half
-    // the disagreement forced labels produce)
-    floor("breast_cancer-tabular-trigger-1", 0.0),
+    // tabular trigger at 1%: breast_cancer 1.000 (6 rows stamped with exact float values,
+    // found by the exact-coincidence test), digits 1.000; both with the pattern named
+    Floor {
+        named: true,
+        ..floor("breast_cancer-tabular-trigger-1", 0.95)
+    },
     Floor {
         named: true,
         ..floor("digits-tabular-trigger-1", 0.95)

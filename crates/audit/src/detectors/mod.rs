@@ -83,7 +83,7 @@ impl Default for Settings {
             trigger_fdr: 0.01,
             trigger_min_support: 5,
             trigger_max_share: 0.05,
-            trigger_purity: 0.95,
+            trigger_purity: 0.9,
             trigger_min_flip: 0.2,
             trigger_min_disagreement: 0.2,
             label_folds: 5,

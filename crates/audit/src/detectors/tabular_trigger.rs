@@ -6,6 +6,12 @@
 //! names the pattern, the target label and the rows.
 //!
 //! **How.**
+//! 0. *Exact coincidences* (the `coincidence` submodule), first: rows sharing rare exact values in two or
+//!    more columns, scored by how unlikely the shared values are if the columns were
+//!    independent, by label purity and by the neighbour vote (step 4), together under a
+//!    Bonferroni bound over every pair of rare values. This finds a trigger of a handful of
+//!    rows in a small table (two rows of 178 in wine); the rows it explains are left out
+//!    of the steps below.
 //! 1. *Items.* Every feature is discretised: a numeric value that repeats in at least
 //!    [`Settings::trigger_min_support`] rows but at most [`Settings::trigger_max_share`] of
 //!    them is an *exact-value* item; every numeric value also falls in one of 20 quantile
@@ -23,7 +29,8 @@
 //! 4. *Neighbours.* Honest rare-and-pure regions exist (the largest tumours are all
 //!    malignant); a trigger differs in that the rows' *other* features look like another
 //!    class. For up to 500 of the pattern's rows, the 10 nearest neighbours (standardised
-//!    numeric features not in the pattern, among up to 5 000 rows outside it) vote; the
+//!    numeric features not in the pattern, among up to 5 000 rows, the pattern's own included
+//!    so that an honest subgroup that resembles itself votes for itself) vote; the
 //!    finding fails the audit when the vote goes to another label than the target for a
 //!    share of the rows at least [`Settings::trigger_min_disagreement`], and at least half of
 //!    `1 - base rate of the target` (what forcing labels of rows drawn from the other classes
@@ -36,9 +43,11 @@
 //! **Needs.** A label with two or more classes, at least 50 labelled rows, a feature
 //! column; the neighbour check needs a numeric feature outside the pattern.
 //!
-//! **Blind spots.** Patterns over three or more features, or over ranges that do not line
-//! up with the quantile bins, are found only through a pure single value or pair inside
-//! them; clean-label triggers (pattern added to rows already of the target class) agree
+//! **Blind spots.** Patterns over three or more features are found through a pure pair
+//! inside them (exact values of all the columns are merged into one pattern); patterns over
+//! ranges that do not line up with the quantile bins only through a pure single value or
+//! pair inside them; a trigger of one row is a relabelled row, not a pattern (label_issues
+//! may see it); clean-label triggers (pattern added to rows already of the target class) agree
 //! with their neighbours and are not failed; patterns in more than
 //! [`Settings::trigger_max_share`] of the rows are not rare and not looked at.
 //!
@@ -53,6 +62,8 @@ use rayon::prelude::*;
 use serde_json::{json, Map};
 
 use super::{Context, Detector, SkipReason};
+
+mod coincidence;
 use crate::finding::Finding;
 use crate::model::SplitMix;
 use crate::table::{Table, MISSING};
@@ -71,6 +82,11 @@ const REFERENCE_ROWS: usize = 5_000;
 const BASELINE_ROWS: usize = 300;
 /// Patterns given the neighbour check at most (the most significant, simplest first).
 const MAX_CHECKED: usize = 200;
+/// Groups of rows sharing rare exact values are kept for the neighbour check only when the
+/// coincidence alone has `ln p` at most this (p ≤ 0.01).
+const COINCIDENCE_LN_P: f64 = -4.605_170_185_988_091;
+/// A coincidence group's neighbour vote must be significant on its own at this level.
+const NEIGHBOUR_ALPHA: f64 = 0.01;
 
 #[derive(Debug, Clone)]
 enum Kind {
@@ -224,27 +240,10 @@ impl Items {
 
     fn describe(&self, t: &Table, id: u32) -> String {
         let item = &self.items[id as usize];
-        let name = |col: usize| {
-            if col < t.numeric.len() {
-                t.numeric[col].name.clone()
-            } else {
-                t.categorical[col - t.numeric.len()].name.clone()
-            }
-        };
         match item.kind {
-            Kind::Exact(v) => format!("{} = {v}", name(item.col)),
-            Kind::Bin(a, b) => format!("{} in [{a}, {b}]", name(item.col)),
-            Kind::Level(code) => {
-                let c = &t.categorical[item.col - t.numeric.len()];
-                format!(
-                    "{} = {:?}",
-                    c.name,
-                    c.levels
-                        .get(code as usize)
-                        .map(String::as_str)
-                        .unwrap_or("?")
-                )
-            }
+            Kind::Exact(v) => cell_text(t, item.col, coincidence::Value::Num(v)),
+            Kind::Bin(a, b) => format!("{} in [{a}, {b}]", column_name(t, item.col)),
+            Kind::Level(code) => cell_text(t, item.col, coincidence::Value::Level(code)),
         }
     }
 }
@@ -318,10 +317,21 @@ impl Detector for TabularTrigger {
                 },
             );
         let base: Vec<f64> = counts.iter().map(|&c| c as f64 / labelled as f64).collect();
-        // Rows whose label was forced come from the other classes in proportion 1 - base, so
-        // their neighbours disagree in about that share beyond the class's own overlap;
-        // honest odd subgroups of a class disagree less. Require half of what forcing gives.
-        let required_excess = |base: f64| s.trigger_min_disagreement.max(0.5 * (1.0 - base));
+        let required_excess = |base: f64| required_excess(s, base);
+        // exact-value coincidences first: the most specific evidence, and the only one that
+        // can see a trigger of a handful of rows; their rows are explained before the
+        // broader purity search runs
+        let mut covered = vec![false; n];
+        let mut baselines = HashMap::new();
+        let mut findings = coincidences(
+            t,
+            labels,
+            &base,
+            max_support,
+            s,
+            &mut covered,
+            &mut baselines,
+        );
         // items for pairs: the strongest lean towards one class (z-score of the top class)
         let mut lean: Vec<(f64, u32)> = (0..ni)
             .filter_map(|i| {
@@ -426,7 +436,7 @@ impl Detector for TabularTrigger {
         let mut keep = keep.into_iter();
         found.retain(|_| keep.next().unwrap_or(false));
         if found.is_empty() {
-            return Ok(Vec::new());
+            return Ok(findings);
         }
         // only the patterns that can get the neighbour check: simplest, most significant
         found.sort_by(|a, b| a.0.len().cmp(&b.0.len()).then(a.3.total_cmp(&b.3)));
@@ -481,22 +491,28 @@ impl Detector for TabularTrigger {
                 }
             })
             .collect();
-        // simpler patterns first, then by significance; each pattern keeps only the rows
+        // simpler patterns first (fewer items, then exact values before bins), then by
+        // significance; each pattern keeps only the rows
         // no earlier pattern explains and must stay significant on them (so the bin that
         // contains a trigger value, paired with anything, is not a second trigger)
         let cutoff = patterns
             .iter()
             .map(|p| p.ln_p)
             .fold(f64::NEG_INFINITY, f64::max);
+        let bins = |p: &Pattern| {
+            p.items
+                .iter()
+                .filter(|&&i| matches!(items.items[i as usize].kind, Kind::Bin(..)))
+                .count()
+        };
         patterns.sort_by(|a, b| {
             a.items
                 .len()
                 .cmp(&b.items.len())
+                .then(bins(a).cmp(&bins(b)))
                 .then(a.ln_p.total_cmp(&b.ln_p))
                 .then(b.rows.len().cmp(&a.rows.len()))
         });
-        let mut covered = vec![false; n];
-        let mut baselines = HashMap::new();
         let mut checked = 0usize;
         // Bonferroni over the patterns that will get the neighbour check
         let alpha = 0.01 / patterns.len().clamp(1, MAX_CHECKED) as f64;
@@ -556,8 +572,11 @@ impl Detector for TabularTrigger {
                 p.target,
                 s.seed,
                 &mut baselines,
-                alpha,
-            );
+            )
+            .map(|c| {
+                let excess = c.excess(alpha);
+                (c.votes, excess)
+            });
             if p.check
                 .as_ref()
                 .is_some_and(|c| c.1 < required_excess(base[p.target as usize]))
@@ -574,38 +593,21 @@ impl Detector for TabularTrigger {
             related.push(Vec::new());
         }
 
-        let mut findings = Vec::new();
         for (p, rel) in heads.into_iter().zip(related) {
-            let target_name = labels.classes[p.target as usize].clone();
+            let target_name = &labels.classes[p.target as usize];
             let rows: Vec<u32> = p
                 .rows
                 .iter()
                 .copied()
                 .filter(|&r| labels.codes[r as usize] == p.target)
                 .collect();
-            let check = &p.check;
-            let (scores, disagreement) = match &check {
-                Some((votes, share)) => (
-                    rows.iter()
-                        .map(|r| votes.get(r).copied().unwrap_or(f64::NAN))
-                        .collect::<Vec<_>>(),
-                    Some(*share),
-                ),
-                None => (vec![f64::NAN; rows.len()], None),
-            };
+            let disagreement = p.check.as_ref().map(|c| c.1);
             let fails = disagreement.is_some_and(|d| d >= required_excess(base[p.target as usize]));
             let name = describe(&items, t, &p.items);
             let support = p.rows.len();
             let p_value = p.ln_p.exp();
             let mut detail = Map::new();
-            detail.insert("pattern".into(), json!(name));
-            detail.insert("target_label".into(), json!(target_name));
-            detail.insert("support".into(), json!(support));
-            detail.insert("target_rows".into(), json!(p.hits));
-            detail.insert("p_value".into(), json!(p_value));
-            detail.insert("ln_p_value".into(), json!(p.ln_p));
             detail.insert("tests".into(), json!(tested));
-            detail.insert("neighbour_disagreement".into(), json!(disagreement));
             detail.insert("related".into(), json!(rel));
             let explanation = match disagreement {
                 Some(d) => format!(
@@ -630,30 +632,223 @@ impl Detector for TabularTrigger {
                     100.0 * base[p.target as usize]
                 ),
             };
-            let mut pairs: Vec<(u64, f64)> = rows
-                .iter()
-                .zip(scores)
-                .map(|(&r, s)| (t.row_numbers[r as usize], s))
-                .collect();
-            pairs.sort_by(|a, b| {
-                let key = |x: f64| if x.is_nan() { -1.0 } else { x };
-                key(b.1).total_cmp(&key(a.1)).then(a.0.cmp(&b.0))
-            });
-            let (rows, scores): (Vec<u64>, Vec<f64>) = pairs.into_iter().unzip();
-            findings.push(Finding {
-                detector: self.name(),
-                title: format!(
-                    "pattern {name} forces label {target_name:?} ({} rows)",
-                    rows.len()
-                ),
-                explanation,
-                rows,
-                scores,
+            findings.push(finding(
+                t,
+                Summary {
+                    name,
+                    target_name,
+                    support,
+                    hits: p.hits,
+                    ln_p: p.ln_p,
+                    disagreement,
+                },
+                &rows,
+                p.check.as_ref().map(|c| &c.0),
                 fails,
+                explanation,
                 detail,
-            });
+            ));
         }
         Ok(findings)
+    }
+}
+
+/// The tabular-trigger stage for small tables: rows sharing rare exact values in two or more
+/// columns ([`coincidence`]), failed when the coincidence, the label purity and the
+/// neighbour vote together pass a Bonferroni bound over every group tested. Rows already
+/// explained by an earlier pattern are skipped.
+fn coincidences(
+    t: &Table,
+    labels: &crate::table::Labels,
+    base: &[f64],
+    max_support: usize,
+    s: &super::Settings,
+    covered: &mut [bool],
+    baselines: &mut HashMap<(u32, Vec<usize>), f64>,
+) -> Vec<Finding> {
+    let (groups, tested) = coincidence::groups(
+        t,
+        labels,
+        base,
+        max_support,
+        s.trigger_purity,
+        COINCIDENCE_LN_P,
+    );
+    let bound = (s.trigger_fdr / tested.max(1) as f64).ln();
+    let mut findings = Vec::new();
+    let mut checked = 0usize;
+    for g in groups {
+        if g.rows.iter().any(|&r| covered[r as usize]) {
+            continue;
+        }
+        // the neighbour vote adds at most ln(0.01) per row (its baseline is clamped there)
+        let m = g.rows.len();
+        if g.ln_p_coincidence + g.ln_p_purity + m as f64 * 0.01f64.ln() > bound {
+            continue;
+        }
+        if checked >= MAX_CHECKED {
+            break;
+        }
+        checked += 1;
+        let target_rows: Vec<u32> = g
+            .rows
+            .iter()
+            .copied()
+            .filter(|&r| labels.codes[r as usize] == g.target)
+            .collect();
+        let cols: Vec<usize> = g.cells.iter().map(|c| c.0).collect();
+        let Some(check) =
+            neighbour_votes(t, &target_rows, &g.rows, &cols, g.target, s.seed, baselines)
+        else {
+            continue;
+        };
+        // the vote must stand on its own: it is what tells a relabelled stamp from honest
+        // rows that coincide (near-copies, derived columns)
+        let excess = check.excess(NEIGHBOUR_ALPHA);
+        let ln_p = g.ln_p_coincidence + g.ln_p_purity + check.ln_p;
+        if ln_p > bound || excess < required_excess(s, base[g.target as usize]) {
+            continue;
+        }
+        for &r in &g.rows {
+            covered[r as usize] = true;
+        }
+        let name = g
+            .cells
+            .iter()
+            .map(|&(col, v)| cell_text(t, col, v))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        let target_name = &labels.classes[g.target as usize];
+        let mut detail = Map::new();
+        detail.insert("tests".into(), json!(tested));
+        detail.insert("expected_rows".into(), json!(g.expected));
+        detail.insert(
+            "coincidence_p_value".into(),
+            json!(g.ln_p_coincidence.exp()),
+        );
+        detail.insert("related".into(), json!([]));
+        let explanation = format!(
+            "{name} holds in {m} rows, where about {:.3} would share these exact values if the \
+             columns were independent (Poisson p = {:.2e}); {} of them are labelled \
+             {target_name:?} against a base rate of {:.1}%, and for {:.0}% more of them than of \
+             ordinary {target_name:?} rows the nearest neighbours on the other features mostly \
+             carry another label. Together p = {:.2e} over {tested} groups of rows sharing rare \
+             values (Bonferroni): a few rows stamped with the same values and relabelled, which \
+             is what a backdoor trigger looks like. Score = share of a row's neighbours \
+             labelled otherwise.",
+            g.expected,
+            g.ln_p_coincidence.exp(),
+            g.hits,
+            100.0 * base[g.target as usize],
+            100.0 * excess,
+            ln_p.exp(),
+        );
+        findings.push(finding(
+            t,
+            Summary {
+                name,
+                target_name,
+                support: m,
+                hits: g.hits,
+                ln_p,
+                disagreement: Some(excess),
+            },
+            &target_rows,
+            Some(&check.votes),
+            true,
+            explanation,
+            detail,
+        ));
+    }
+    findings
+}
+
+/// The neighbour disagreement (beyond the target class's own) a pattern needs to fail.
+/// Rows whose label was forced come from the other classes in proportion `1 - base`, so
+/// their neighbours disagree in about that share beyond the class's own overlap; honest odd
+/// subgroups of a class disagree less. Half of what forcing gives is required.
+fn required_excess(s: &super::Settings, base: f64) -> f64 {
+    s.trigger_min_disagreement.max(0.5 * (1.0 - base))
+}
+
+/// What every tabular-trigger finding states.
+struct Summary<'a> {
+    name: String,
+    target_name: &'a str,
+    support: usize,
+    hits: usize,
+    ln_p: f64,
+    disagreement: Option<f64>,
+}
+
+/// A finding over `rows` (the pattern's rows of the target label), scored by their
+/// neighbour votes, most suspicious first; `detail` gets the pattern's common fields.
+fn finding(
+    t: &Table,
+    p: Summary<'_>,
+    rows: &[u32],
+    votes: Option<&HashMap<u32, f64>>,
+    fails: bool,
+    explanation: String,
+    mut detail: Map<String, serde_json::Value>,
+) -> Finding {
+    detail.insert("pattern".into(), json!(p.name));
+    detail.insert("target_label".into(), json!(p.target_name));
+    detail.insert("support".into(), json!(p.support));
+    detail.insert("target_rows".into(), json!(p.hits));
+    detail.insert("p_value".into(), json!(p.ln_p.exp()));
+    detail.insert("ln_p_value".into(), json!(p.ln_p));
+    detail.insert("neighbour_disagreement".into(), json!(p.disagreement));
+    let mut pairs: Vec<(u64, f64)> = rows
+        .iter()
+        .map(|&r| {
+            let score = votes.and_then(|v| v.get(&r)).copied().unwrap_or(f64::NAN);
+            (t.row_numbers[r as usize], score)
+        })
+        .collect();
+    pairs.sort_by(|a, b| {
+        let key = |x: f64| if x.is_nan() { -1.0 } else { x };
+        key(b.1).total_cmp(&key(a.1)).then(a.0.cmp(&b.0))
+    });
+    let (rows, scores): (Vec<u64>, Vec<f64>) = pairs.into_iter().unzip();
+    Finding {
+        detector: TabularTrigger.name(),
+        title: format!(
+            "pattern {} forces label {:?} ({} rows)",
+            p.name,
+            p.target_name,
+            rows.len()
+        ),
+        explanation,
+        rows,
+        scores,
+        fails,
+        detail,
+    }
+}
+
+/// `column = value` as reports show it.
+fn cell_text(t: &Table, col: usize, value: coincidence::Value) -> String {
+    match value {
+        coincidence::Value::Num(v) => format!("{} = {v}", column_name(t, col)),
+        coincidence::Value::Level(code) => {
+            let c = &t.categorical[col - t.numeric.len()];
+            let level = c
+                .levels
+                .get(code as usize)
+                .map(String::as_str)
+                .unwrap_or("?");
+            format!("{} = {level:?}", c.name)
+        }
+    }
+}
+
+/// A column's name by the detector's index (numeric columns first, then categorical).
+fn column_name(t: &Table, col: usize) -> &str {
+    if col < t.numeric.len() {
+        &t.numeric[col].name
+    } else {
+        &t.categorical[col - t.numeric.len()].name
     }
 }
 
@@ -678,12 +873,38 @@ fn overlap(a: &[u32], b: &[u32]) -> f64 {
     inter as f64 / big.len() as f64
 }
 
+/// The neighbour vote on a pattern's rows.
+struct NeighbourCheck {
+    /// Per checked row: the share of its nearest neighbours labelled otherwise.
+    votes: HashMap<u32, f64>,
+    /// Share of checked rows whose neighbour majority is another label.
+    share: f64,
+    /// The same share among ordinary rows of the target class.
+    baseline: f64,
+    /// `ln` of the one-sided binomial p-value of `share` against `baseline`.
+    ln_p: f64,
+}
+
+impl NeighbourCheck {
+    /// How far `share` exceeds the baseline, or 0 when the excess is not significant at
+    /// `alpha`.
+    fn excess(&self, alpha: f64) -> f64 {
+        if self.ln_p <= alpha.ln() {
+            (self.share - self.baseline).max(0.0)
+        } else {
+            0.0
+        }
+    }
+}
+
 /// For (a sample of) `rows`: the share of each row's nearest neighbours (numeric features
-/// outside `pattern_cols`, standardised; reference rows outside `pattern_rows`) whose label
-/// is not `target`, and the share of rows whose neighbour majority is another label in
-/// excess of the same share among ordinary rows of the target class.
-// the arguments are the question asked (rows, pattern, target) and its fixed context
-#[allow(clippy::too_many_arguments)]
+/// outside `pattern_cols`, standardised) whose label is not `target`, and how the share of
+/// rows whose neighbour majority is another label compares with ordinary rows of the
+/// target class (outside `pattern_rows`; the baseline is cached per target and columns).
+///
+/// The pattern's own rows stay among the candidate neighbours: an honest odd subgroup (a
+/// writer who draws every "1" with a foot) resembles itself on the other features too, so
+/// its rows vote for one another; rows a poisoner took from several classes do not.
 fn neighbour_votes(
     t: &Table,
     rows: &[u32],
@@ -692,8 +913,7 @@ fn neighbour_votes(
     target: u32,
     seed: u64,
     baselines: &mut HashMap<(u32, Vec<usize>), f64>,
-    alpha: f64,
-) -> Option<(HashMap<u32, f64>, f64)> {
+) -> Option<NeighbourCheck> {
     let labels = t.labels.as_ref()?;
     let cols: Vec<(usize, f64, f64)> = t
         .numeric
@@ -710,7 +930,7 @@ fn neighbour_votes(
     }
     let mut rng = SplitMix(seed ^ 0x6e6e);
     let mut reference: Vec<u32> = (0..t.len() as u32)
-        .filter(|r| labels.codes[*r as usize] != MISSING && pattern_rows.binary_search(r).is_err())
+        .filter(|r| labels.codes[*r as usize] != MISSING)
         .collect();
     if reference.len() > REFERENCE_ROWS {
         rng.shuffle(&mut reference);
@@ -773,7 +993,9 @@ fn neighbour_votes(
             let mut ordinary: Vec<u32> = reference
                 .iter()
                 .copied()
-                .filter(|&r| labels.codes[r as usize] == target)
+                .filter(|&r| {
+                    labels.codes[r as usize] == target && pattern_rows.binary_search(&r).is_err()
+                })
                 .collect();
             rng.shuffle(&mut ordinary);
             ordinary.truncate(BASELINE_ROWS);
@@ -789,12 +1011,12 @@ fn neighbour_votes(
         votes.len() as u64,
         baseline.clamp(0.01, 0.99),
     );
-    let excess = if ln_p <= alpha.ln() {
-        (share - baseline).max(0.0)
-    } else {
-        0.0
-    };
-    Some((votes, excess))
+    Some(NeighbourCheck {
+        votes,
+        share,
+        baseline,
+        ln_p,
+    })
 }
 
 #[cfg(test)]
@@ -930,6 +1152,42 @@ mod tests {
         let mut rows = f[0].rows.clone();
         rows.sort_unstable();
         assert_eq!(rows, truth);
+    }
+
+    #[test]
+    fn three_rows_stamped_with_an_exact_pair_are_found_in_a_small_table() {
+        // 300 rows: far too few for a purity test, but x0 and x1 never repeat honestly
+        let (mut t, _) = data(300, 0, 6);
+        let mut truth = Vec::new();
+        for i in [10usize, 50, 120] {
+            // class-0 rows (even), relabelled 1
+            t.numeric[0].values[i] = 0.777;
+            t.numeric[1].values[i] = -0.313;
+            if let Some(l) = t.labels.as_mut() {
+                l.codes[i] = 1;
+            }
+            truth.push(i as u64);
+        }
+        let f = run(&t).unwrap();
+        assert_eq!(
+            f.len(),
+            1,
+            "{:#?}",
+            f.iter().map(|f| &f.title).collect::<Vec<_>>()
+        );
+        assert!(f[0].fails);
+        assert_eq!(f[0].detail["pattern"], json!("x0 = 0.777 AND x1 = -0.313"));
+        assert_eq!(f[0].detail["target_label"], json!("malignant"));
+        let mut rows = f[0].rows.clone();
+        rows.sort_unstable();
+        assert_eq!(rows, truth);
+        // the same three rows keeping their honest label are no trigger
+        let (mut t, _) = data(300, 0, 6);
+        for i in [10usize, 50, 120] {
+            t.numeric[0].values[i] = 0.777;
+            t.numeric[1].values[i] = -0.313;
+        }
+        assert!(run(&t).unwrap().is_empty());
     }
 
     #[test]
