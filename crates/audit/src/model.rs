@@ -390,38 +390,53 @@ pub fn cross_val_probs(
     seed: u64,
     opts: &FitOptions,
 ) -> Vec<f64> {
-    cross_val_probs_excluding(design, y, k, folds, seed, opts, &[])
+    cross_val_probs_excluding(design, y, k, folds, 1, seed, opts, &[])
 }
 
 /// As [`cross_val_probs`], but rows with `exclude[r] == true` are never trained on (they
 /// still get out-of-sample probabilities). The folds are the same as without exclusion.
+/// With `repeats > 1` the probabilities are averaged over that many fold assignments
+/// (seeds `seed`, `seed + 1`, ...): on a small table one split decides a lot (which
+/// rows a row is predicted from), and the average is steadier. One repeat is exactly the
+/// single split of `seed`.
+// the arguments are scikit-learn's cross_val_predict's, plus exclusion and repeats
+#[allow(clippy::too_many_arguments)]
 pub fn cross_val_probs_excluding(
     design: &Design,
     y: &[u32],
     k: usize,
     folds: usize,
+    repeats: usize,
     seed: u64,
     opts: &FitOptions,
     exclude: &[bool],
 ) -> Vec<f64> {
-    let fold_of = stratified_folds(y, folds, seed);
+    let repeats = repeats.max(1);
     let mut out = vec![0.0; design.n * k];
-    for f in 0..folds.max(1) as u32 {
-        let train: Vec<u32> = (0..design.n as u32)
-            .filter(|&r| {
-                fold_of[r as usize] != f && !exclude.get(r as usize).copied().unwrap_or(false)
-            })
-            .collect();
-        let test: Vec<u32> = (0..design.n as u32)
-            .filter(|&r| fold_of[r as usize] == f)
-            .collect();
-        if test.is_empty() {
-            continue;
-        }
-        let model = LogisticRegression::fit(design, &train, y, k, opts);
-        let p = model.predict_proba(design, &test);
-        for (t, &r) in test.iter().enumerate() {
-            out[r as usize * k..(r as usize + 1) * k].copy_from_slice(&p[t * k..(t + 1) * k]);
+    for rep in 0..repeats as u64 {
+        let fold_of = stratified_folds(y, folds, seed.wrapping_add(rep));
+        for f in 0..folds.max(1) as u32 {
+            let train: Vec<u32> = (0..design.n as u32)
+                .filter(|&r| {
+                    fold_of[r as usize] != f && !exclude.get(r as usize).copied().unwrap_or(false)
+                })
+                .collect();
+            let test: Vec<u32> = (0..design.n as u32)
+                .filter(|&r| fold_of[r as usize] == f)
+                .collect();
+            if test.is_empty() {
+                continue;
+            }
+            let model = LogisticRegression::fit(design, &train, y, k, opts);
+            let p = model.predict_proba(design, &test);
+            for (t, &r) in test.iter().enumerate() {
+                for (o, v) in out[r as usize * k..(r as usize + 1) * k]
+                    .iter_mut()
+                    .zip(&p[t * k..(t + 1) * k])
+                {
+                    *o += v / repeats as f64;
+                }
+            }
         }
     }
     out

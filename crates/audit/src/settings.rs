@@ -95,6 +95,7 @@ pub const RULES: &[(&str, Range)] = &[
     ("trigger_min_flip", Range::Share),
     ("trigger_min_disagreement", Range::Share),
     ("label_folds", Range::AtLeast(2)),
+    ("label_cv_repeats", Range::AtLeast(0)),
     ("label_c", Range::Positive),
     (
         "label_rank_by",

@@ -3,7 +3,9 @@
 //!
 //! **How.** A multinomial logistic regression ([`crate::model`]) on the encoded features
 //! ([`crate::features`]) gives every labelled row out-of-sample class probabilities by
-//! stratified k-fold cross-validation (`Settings::label_folds`, seeded). Those feed
+//! stratified k-fold cross-validation (`Settings::label_folds`, seeded), averaged over
+//! [`AUTO_REPEATS`] fold assignments on tables of up to [`AUTO_REPEAT_MAX_ROWS`] labelled
+//! rows (`Settings::label_cv_repeats`; cleanlab's recipe uses one). Those feed
 //! confident learning exactly as cleanlab 2.9.0 does it
 //! (`cleanlab/filter.py::find_label_issues` with the default
 //! `filter_by="prune_by_noise_rate"`, `min_examples_per_class=1`, `frac_noise=1`;
@@ -82,6 +84,17 @@ pub const KNN_BUDGET: usize = 400_000_000;
 
 /// Neighbours asked for the second opinion.
 pub const KNN_K: usize = 10;
+
+/// Fold assignments averaged when `Settings::label_cv_repeats` is 0 (auto) and the table
+/// is small. On five held-out seeds of 5% label flips in breast_cancer, wine, iris and
+/// digits (random and class-conditional, 40 cases; `bench/audit/seeds.py`), three
+/// repeats raised the mean F1 from 0.806 to 0.819 (cleanlab: 0.784) and the cases at
+/// least as good as cleanlab from 31 to 34.
+pub const AUTO_REPEATS: usize = 3;
+
+/// Above this many labelled rows, auto means one split: the split's variance fades with
+/// the rows while the cost of repeating does not.
+pub const AUTO_REPEAT_MAX_ROWS: usize = 20_000;
 
 /// A candidate is kept when at least this share of its neighbours carry another label.
 pub const KNN_MIN_DISAGREEMENT: f64 = 0.5;
@@ -455,7 +468,12 @@ impl Detector for LabelIssues {
             c: s.label_c,
             ..FitOptions::default()
         };
-        let probs = cross_val_probs_excluding(&design, &y, k, folds, s.seed, &opts, &[]);
+        let repeats = match s.label_cv_repeats {
+            0 if rows.len() <= AUTO_REPEAT_MAX_ROWS => AUTO_REPEATS,
+            0 => 1,
+            r => r,
+        };
+        let probs = cross_val_probs_excluding(&design, &y, k, folds, repeats, s.seed, &opts, &[]);
 
         // Is the model better than the class priors? Otherwise its disagreement is noise.
         let n = rows.len() as f64;
@@ -484,7 +502,7 @@ impl Detector for LabelIssues {
         let first = find_label_issues(&y, &probs, k);
         let first_round = first.iter().filter(|&&m| m).count();
         let probs = if first_round > 0 {
-            cross_val_probs_excluding(&design, &y, k, folds, s.seed, &opts, &first)
+            cross_val_probs_excluding(&design, &y, k, folds, repeats, s.seed, &opts, &first)
         } else {
             probs
         };
@@ -613,6 +631,7 @@ impl Detector for LabelIssues {
             json!({
                 "kind": "multinomial logistic regression",
                 "folds": folds,
+                "cv_repeats": repeats,
                 "c": s.label_c,
                 "cv_accuracy": cv_acc,
                 "cv_log_loss": cv_ll,

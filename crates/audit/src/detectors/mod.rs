@@ -56,6 +56,9 @@ pub struct Settings {
     pub trigger_min_disagreement: f64,
     /// Label issues: cross-validation folds for the out-of-sample probabilities.
     pub label_folds: usize,
+    /// Label issues: fold assignments the out-of-sample probabilities are averaged over;
+    /// 0 = auto (3 up to 20 000 labelled rows, 1 above).
+    pub label_cv_repeats: usize,
     /// Label issues: the model's inverse L2 strength (scikit-learn's `C`).
     pub label_c: f64,
     /// Label issues: how flagged rows are ranked.
@@ -87,6 +90,7 @@ impl Default for Settings {
             trigger_min_flip: 0.2,
             trigger_min_disagreement: 0.2,
             label_folds: 5,
+            label_cv_repeats: 0,
             label_c: 1.0,
             label_rank_by: label_issues::RankBy::SelfConfidence,
             label_issue_max_share: 0.02,
