@@ -572,6 +572,7 @@ impl Detector for TabularTrigger {
                 p.target,
                 s.seed,
                 &mut baselines,
+                0.0,
             )
             .map(|c| {
                 let excess = c.excess(alpha);
@@ -697,9 +698,16 @@ fn coincidences(
             .filter(|&r| labels.codes[r as usize] == g.target)
             .collect();
         let cols: Vec<usize> = g.cells.iter().map(|c| c.0).collect();
-        let Some(check) =
-            neighbour_votes(t, &target_rows, &g.rows, &cols, g.target, s.seed, baselines)
-        else {
+        let Some(check) = neighbour_votes(
+            t,
+            &target_rows,
+            &g.rows,
+            &cols,
+            g.target,
+            s.seed,
+            baselines,
+            required_excess(s, base[g.target as usize]),
+        ) else {
             continue;
         };
         // the vote must stand on its own: it is what tells a relabelled stamp from honest
@@ -901,10 +909,15 @@ impl NeighbourCheck {
 /// outside `pattern_cols`, standardised) whose label is not `target`, and how the share of
 /// rows whose neighbour majority is another label compares with ordinary rows of the
 /// target class (outside `pattern_rows`; the baseline is cached per target and columns).
+/// When the share is below `min_share` the baseline is not computed (the excess could not
+/// reach it): the check reports the share as its own baseline.
 ///
 /// The pattern's own rows stay among the candidate neighbours: an honest odd subgroup (a
 /// writer who draws every "1" with a foot) resembles itself on the other features too, so
 /// its rows vote for one another; rows a poisoner took from several classes do not.
+// the arguments are the question asked (rows, pattern, target, what could fail) and its
+// fixed context
+#[allow(clippy::too_many_arguments)]
 fn neighbour_votes(
     t: &Table,
     rows: &[u32],
@@ -913,6 +926,7 @@ fn neighbour_votes(
     target: u32,
     seed: u64,
     baselines: &mut HashMap<(u32, Vec<usize>), f64>,
+    min_share: f64,
 ) -> Option<NeighbourCheck> {
     let labels = t.labels.as_ref()?;
     let cols: Vec<(usize, f64, f64)> = t
@@ -984,6 +998,15 @@ fn neighbour_votes(
     let votes: HashMap<u32, f64> = check.par_iter().map(|&r| (r, vote(r))).collect();
     let majority_other = votes.values().filter(|&&v| v > 0.5).count();
     let share = majority_other as f64 / votes.len().max(1) as f64;
+    if share < min_share {
+        // the excess over any baseline is at most the share: nothing to compare
+        return Some(NeighbourCheck {
+            votes,
+            share,
+            baseline: share,
+            ln_p: 0.0,
+        });
+    }
     // the same vote for ordinary rows of the target class: how often neighbours on these
     // features disagree anyway (classes overlap); cached per target and columns
     let key = (target, cols.iter().map(|c| c.0).collect::<Vec<_>>());
