@@ -398,6 +398,8 @@ pub fn render_html(report: &Report, settings: &Settings) -> String {
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>datagate audit report</title><style>",
     );
     s.push_str(CSS);
+    // detail values can be long JSON without spaces: wrap them instead of widening the page
+    s.push_str("td{overflow-wrap:anywhere}");
     s.push_str("</style></head><body><h1>Poisoning and label audit</h1>");
     let failing = report.findings.iter().filter(|f| f.fails).count();
     s.push_str(&format!(
