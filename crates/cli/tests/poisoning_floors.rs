@@ -43,19 +43,21 @@ const fn floor(case: &'static str, f1: f64) -> Floor {
     }
 }
 
-// Floors written from `bench/audit/run.sh --fixtures` (release build, 2026-12-04; measured
+// Floors written from `bench/audit/run.sh --fixtures` (release build, 2026-12-04, second
+// session; measured
 // value in the comment, cleanlab's F1 on the same file after "cl"). Targets of issue 7 that
 // were NOT met when these were written are marked "TARGET NOT MET": their floor is what was
 // measured, so the test guards against regressions and must be raised when they improve.
 
 /// Cases fast enough for a debug build (the small tables).
 const SMALL: &[Floor] = &[
-    // wine random 5%: F1 0.800 < cleanlab 0.889 — TARGET NOT MET (F1 ≥ cleanlab's)
-    floor("wine-flip-random-5", 0.78),
+    // wine random 5%: F1 0.824 < cleanlab 0.889 — TARGET NOT MET (F1 ≥ cleanlab's) on this
+    // seed; over held-out seeds see bench/audit/seeds.py
+    floor("wine-flip-random-5", 0.80),
     Floor {
         beat_cleanlab: true,
-        ..floor("iris-flip-random-5", 0.90)
-    }, // 0.923, cl 0.875
+        ..floor("iris-flip-random-5", 0.97)
+    }, // 1.000, cl 0.875
     Floor {
         beat_cleanlab: true,
         ..floor("wine-flip-class-5", 0.97)
@@ -64,6 +66,11 @@ const SMALL: &[Floor] = &[
         beat_cleanlab: true,
         ..floor("iris-flip-class-5", 0.83)
     }, // 0.857, cl 0.857
+    // tabular trigger at 1% of wine: 2 rows stamped with exact values, F1 1.000, named
+    Floor {
+        named: true,
+        ..floor("wine-tabular-trigger-1", 0.95)
+    },
 ];
 
 /// The larger tables and the text corpus (seconds each: the audit crate is optimised even in
@@ -71,20 +78,20 @@ const SMALL: &[Floor] = &[
 const LARGE: &[Floor] = &[
     Floor {
         beat_cleanlab: true,
-        ..floor("breast_cancer-flip-random-5", 0.82)
-    }, // 0.847, cl 0.787
+        ..floor("breast_cancer-flip-random-5", 0.87)
+    }, // 0.900, cl 0.787
     Floor {
         beat_cleanlab: true,
-        ..floor("digits-flip-random-5", 0.89)
-    }, // 0.912, cl 0.760
+        ..floor("digits-flip-random-5", 0.87)
+    }, // 0.893, cl 0.760
     Floor {
         beat_cleanlab: true,
-        ..floor("breast_cancer-flip-class-5", 0.82)
-    }, // 0.842, cl 0.778
+        ..floor("breast_cancer-flip-class-5", 0.84)
+    }, // 0.865, cl 0.778
     Floor {
         beat_cleanlab: true,
-        ..floor("digits-flip-class-5", 0.79)
-    }, // 0.818, cl 0.640
+        ..floor("digits-flip-class-5", 0.87)
+    }, // 0.900, cl 0.640
     // text trigger `cf` → fresh at 1%: named, precision 1.0, recall 1.0 (after the
     // counterfactual model stopped seeing the candidates' rows)
     Floor {
