@@ -63,7 +63,10 @@
 //! so instead of flagging the minority class).
 //!
 //! **Blind spots.** Flips the linear model cannot see (classes overlapping in the given
-//! features); systematic flips of a whole region (the model learns them); classes with
+//! features); the converse, classes that overlap heavily (cross-validated accuracy far from
+//! 1, stated in the explanation): confident learning then counts honest ambiguous rows as
+//! label issues (one Gaussian feature with class means 1 sd apart: 20% of rows flagged,
+//! failing the audit; cleanlab flags the same kind of rows); systematic flips of a whole region (the model learns them); classes with
 //! fewer than `label_folds` rows (left out, named in the explanation); flips into a class
 //! that is itself tiny.
 
