@@ -221,85 +221,319 @@ fn text_pairs(table: &Table, threshold: f64, seed: u64) -> Vec<(u32, u32, f64)> 
     verified
 }
 
-/// Numeric near duplicates: pairs `(a, b, closeness)` joining rows that share a grid
-/// cell, where closeness = 1 − (largest standardised difference / eps).
-fn numeric_pairs(table: &Table, eps: f64) -> Option<Vec<(u32, u32, f64)>> {
+/// Relative slack on `eps` when verifying numeric pairs: a pair is near when every
+/// standardised feature differs by at most `eps × (1 + EPS_SLACK)`. The standard deviation
+/// the audit sees is not the one a copier saw: adding a share `f` of copies of rows near
+/// the mean shrinks a column's sd by up to about `f / 2` (1% at `f` = 2%, measured: the
+/// red-team's ±1% sd jitter gives pairs up to 1.01% of the audited sd apart on digits), so
+/// 5% covers copies of up to ~10% of a table.
+const EPS_SLACK: f64 = 0.05;
+/// Width of an LSH bucket, in units of the threshold distance `eps' × √d`.
+const WIDTH_FACTOR: f64 = 4.0;
+/// A pair at the threshold must collide in at least one table with this probability.
+const THRESHOLD_RECALL: f64 = 0.99;
+/// A typical pair of standardised rows (distance `√(2d)`) may collide in some table with
+/// at most this probability (so 10⁶ rows give ~10⁵ spurious candidates).
+const TYPICAL_COLLISION: f64 = 2e-7;
+/// At most this many hash tables (large `eps` is then found with fewer projections).
+const MAX_TABLES: usize = 64;
+/// In a bucket too large for all pairs, each row is compared with at most this many
+/// following rows of the sweep order.
+const SWEEP_WINDOW: usize = 32;
+/// Candidate pairs verified per batch (bounds memory).
+const PAIR_BATCH: usize = 1 << 20;
+
+/// Probability that one Gaussian projection `floor((a·x + b) / w)` puts two points at
+/// Euclidean distance `c` in the same bucket, as a function of `t = w / c` (Datar et al.
+/// 2004, eq. for the 2-stable case): `1 − 2Φ(−t) − 2 / (√(2π) t) · (1 − e^(−t²/2))`.
+fn collision_probability(t: f64) -> f64 {
+    if t <= 0.0 {
+        return 0.0;
+    }
+    let tail = 0.5 * erfc(t / std::f64::consts::SQRT_2); // Φ(−t)
+    (1.0 - 2.0 * tail
+        - 2.0 / ((2.0 * std::f64::consts::PI).sqrt() * t) * (1.0 - (-t * t / 2.0).exp()))
+    .clamp(0.0, 1.0)
+}
+
+/// The complementary error function (Numerical Recipes' `erfcc`, relative error < 1.2e-7).
+fn erfc(x: f64) -> f64 {
+    let z = x.abs();
+    let t = 1.0 / (1.0 + 0.5 * z);
+    let r = t
+        * (-z * z - 1.265_512_23
+            + t * (1.000_023_68
+                + t * (0.374_091_96
+                    + t * (0.096_784_18
+                        + t * (-0.186_288_06
+                            + t * (0.278_868_07
+                                + t * (-1.135_203_98
+                                    + t * (1.488_515_87
+                                        + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
+            .exp();
+    if x >= 0.0 {
+        r
+    } else {
+        2.0 - r
+    }
+}
+
+/// Projections per table `m` and tables `L` for the verified tolerance `eps_eff` (in
+/// standard deviations): the smallest `m` whose `L` (chosen so a pair at the threshold
+/// collides somewhere with probability ≥ [`THRESHOLD_RECALL`]) keeps a typical pair's
+/// collision probability below [`TYPICAL_COLLISION`]; at most [`MAX_TABLES`] tables. The
+/// ratio of a typical distance to the threshold, `√(2d) / (eps' √d) = √2 / eps'`, does not
+/// depend on the number of features `d`, so neither do `m` and `L`.
+fn lsh_shape(eps_eff: f64) -> (usize, usize) {
+    let near = collision_probability(WIDTH_FACTOR);
+    let far = collision_probability(WIDTH_FACTOR * eps_eff / std::f64::consts::SQRT_2);
+    let mut best = (1, 1);
+    for m in 1..=16 {
+        let p = near.powi(m as i32);
+        let tables = ((1.0 - THRESHOLD_RECALL).ln() / (1.0 - p).ln())
+            .ceil()
+            .max(1.0) as usize;
+        if tables > MAX_TABLES {
+            break;
+        }
+        best = (m, tables);
+        if tables as f64 * far.powi(m as i32) <= TYPICAL_COLLISION {
+            break;
+        }
+    }
+    best
+}
+
+/// A Gaussian draw (Box–Muller).
+fn gauss(rng: &mut SplitMix) -> f64 {
+    let u1 = ((rng.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
+    let u2 = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+}
+
+/// The numeric columns compared (those that vary), with their moments.
+struct Scaled {
+    /// Index into `table.numeric`.
+    col: usize,
+    mean: f64,
+    /// 1 / standard deviation.
+    inv_sd: f64,
+}
+
+/// The standardised value of row `row` in column `s` (0 where missing, which only meets
+/// rows missing in the same columns: the bucket key includes the missing mask).
+#[inline]
+fn z(table: &Table, s: &Scaled, row: usize) -> f64 {
+    let v = table.numeric[s.col].values[row];
+    if v.is_nan() {
+        0.0
+    } else {
+        (v - s.mean) * s.inv_sd
+    }
+}
+
+/// Verifies one candidate pair: `Some(largest standardised difference)` when every
+/// compared feature is within `eps_eff`, missing values and categorical codes agree and
+/// the rows are not exact copies.
+fn verify(table: &Table, scaled: &[Scaled], eps_eff: f64, a: usize, b: usize) -> Option<f64> {
+    if rows_equal(table, a, b) {
+        return None; // an exact duplicate: exact_duplicates reports it
+    }
+    if table
+        .numeric
+        .iter()
+        .any(|c| c.values[a].is_nan() != c.values[b].is_nan())
+        || table.categorical.iter().any(|c| c.codes[a] != c.codes[b])
+    {
+        return None;
+    }
+    let mut worst: f64 = 0.0;
+    for s in scaled {
+        let (x, y) = (
+            table.numeric[s.col].values[a],
+            table.numeric[s.col].values[b],
+        );
+        if x.is_nan() {
+            continue;
+        }
+        let d = (x - y).abs() * s.inv_sd;
+        if d > eps_eff {
+            return None;
+        }
+        worst = worst.max(d);
+    }
+    Some(worst)
+}
+
+/// Candidate pairs of one large bucket: sorted by the feature that varies most within
+/// it, each row is compared with the following rows up to [`SWEEP_WINDOW`] of them while
+/// that feature stays within `eps_eff` (a near pair is within `eps_eff` on every feature,
+/// so none is skipped unless more than the window of rows crowd between its two rows).
+fn sweep_pairs(
+    table: &Table,
+    scaled: &[Scaled],
+    eps_eff: f64,
+    run: &[(u64, u32)],
+    out: &mut Vec<(u32, u32)>,
+) {
+    let k = run.len() as f64;
+    let mut best = (f64::NEG_INFINITY, 0usize);
+    for (i, s) in scaled.iter().enumerate() {
+        let (mut s1, mut s2) = (0.0, 0.0);
+        for &(_, r) in run {
+            let v = z(table, s, r as usize);
+            s1 += v;
+            s2 += v * v;
+        }
+        let var = s2 / k - (s1 / k) * (s1 / k);
+        if var > best.0 {
+            best = (var, i);
+        }
+    }
+    let Some(s) = scaled.get(best.1) else {
+        return;
+    };
+    let mut order: Vec<(f64, u32)> = run
+        .iter()
+        .map(|&(_, r)| (z(table, s, r as usize), r))
+        .collect();
+    order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    for i in 0..order.len() {
+        for j in i + 1..order.len().min(i + 1 + SWEEP_WINDOW) {
+            if order[j].0 - order[i].0 > eps_eff {
+                break;
+            }
+            out.push((order[i].1, order[j].1));
+        }
+    }
+}
+
+/// Numeric near duplicates: verified pairs `(a, b, closeness)` (table indices, a < b),
+/// closeness = 1 − (largest standardised difference / verified tolerance). `None` when no
+/// numeric feature varies.
+fn numeric_pairs(table: &Table, eps: f64, seed: u64) -> Option<Vec<(u32, u32, f64)>> {
     let n = table.len();
-    let stats: Vec<(usize, f64, f64)> = table
+    let scaled: Vec<Scaled> = table
         .numeric
         .iter()
         .enumerate()
         .filter_map(|(i, c)| {
             let (mean, std) = crate::util::mean_sd(&c.values)?;
-            (std > 1e-12 * mean.abs().max(1.0)).then_some((i, mean, std))
+            (std > 1e-12 * mean.abs().max(1.0)).then_some(Scaled {
+                col: i,
+                mean,
+                inv_sd: 1.0 / std,
+            })
         })
         .collect();
-    if stats.is_empty() {
+    if scaled.is_empty() {
         return None;
     }
-    let z =
-        |row: usize, (i, mean, std): (usize, f64, f64)| (table.numeric[i].values[row] - mean) / std;
-    let mut uf = UnionFind::new(n);
-    let mut out = Vec::new();
-    for offset in [0.0, 0.5] {
-        let mut keyed: Vec<(u64, u32)> = (0..n)
+    let eps_eff = eps * (1.0 + EPS_SLACK);
+    let width = WIDTH_FACTOR * eps_eff * (scaled.len() as f64).sqrt();
+    let (m, tables) = lsh_shape(eps_eff);
+    // rows can only pair with rows missing the same cells and sharing their categories
+    let needs_signature = !table.categorical.is_empty()
+        || table
+            .numeric
+            .iter()
+            .any(|c| c.values.iter().any(|v| v.is_nan()));
+    let signature: Vec<u64> = if needs_signature {
+        (0..n)
             .into_par_iter()
             .map(|row| {
-                let mut h = 0x51ed_2701u64;
-                for &s in &stats {
-                    let v = z(row, s);
-                    let cell = if v.is_nan() {
-                        i64::MIN
-                    } else {
-                        (v / eps + offset).floor() as i64
-                    };
-                    h = combine(h, cell as u64);
+                let mut h = 0x6d69_7373u64;
+                for (i, c) in table.numeric.iter().enumerate() {
+                    if c.values[row].is_nan() {
+                        h = combine(h, i as u64);
+                    }
                 }
                 for c in &table.categorical {
                     h = combine(h, mix64(c.codes[row] as u64));
+                }
+                h
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut rng = SplitMix(seed ^ 0x6e75_6d65_7269_63);
+    let mut uf = UnionFind::new(n);
+    let mut verified = Vec::new();
+    let flush =
+        |pairs: &mut Vec<(u32, u32)>, uf: &mut UnionFind, verified: &mut Vec<(u32, u32, f64)>| {
+            pairs.retain(|&(a, b)| uf.find(a) != uf.find(b));
+            for p in pairs.iter_mut() {
+                *p = (p.0.min(p.1), p.0.max(p.1));
+            }
+            pairs.sort_unstable();
+            pairs.dedup();
+            let checked: Vec<(u32, u32, f64)> = pairs
+                .par_iter()
+                .filter_map(|&(a, b)| {
+                    verify(table, &scaled, eps_eff, a as usize, b as usize)
+                        .map(|d| (a, b, (1.0 - d / eps_eff).max(0.0)))
+                })
+                .collect();
+            for (a, b, c) in checked {
+                if uf.union(a, b) {
+                    verified.push((a, b, c));
+                }
+            }
+            pairs.clear();
+        };
+    for _ in 0..tables {
+        // m projections: row-major coefficients a[p][j], offsets b[p]
+        let coef: Vec<Vec<f64>> = (0..m)
+            .map(|_| scaled.iter().map(|_| gauss(&mut rng)).collect())
+            .collect();
+        let offset: Vec<f64> = (0..m)
+            .map(|_| (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * width)
+            .collect();
+        let table_salt = rng.next_u64();
+        let mut keyed: Vec<(u64, u32)> = (0..n)
+            .into_par_iter()
+            .map(|row| {
+                let mut acc = [0.0f64; 16];
+                for (j, s) in scaled.iter().enumerate() {
+                    let v = z(table, s, row);
+                    for (a, c) in acc.iter_mut().zip(&coef) {
+                        *a += c[j] * v;
+                    }
+                }
+                let mut h = signature.get(row).copied().unwrap_or(0) ^ table_salt;
+                for (a, b) in acc.iter().zip(&offset) {
+                    h = combine(h, ((a + b) / width).floor() as i64 as u64);
                 }
                 (h, row as u32)
             })
             .collect();
         keyed.par_sort_unstable();
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
         let mut i = 0;
         while i < keyed.len() {
             let mut j = i + 1;
             while j < keyed.len() && keyed[j].0 == keyed[i].0 {
                 j += 1;
             }
-            if j - i > 1 {
-                let first = keyed[i].1 as usize;
-                for &(_, r) in &keyed[i + 1..j] {
-                    let r = r as usize;
-                    if rows_equal(table, first, r) || uf.find(first as u32) == uf.find(r as u32) {
-                        continue;
-                    }
-                    let mut d: f64 = 0.0;
-                    let mut same = true;
-                    for &s in &stats {
-                        let (a, b) = (z(first, s), z(r, s));
-                        if a.is_nan() != b.is_nan() {
-                            same = false;
-                        } else if !a.is_nan() {
-                            d = d.max((a - b).abs());
-                        }
-                    }
-                    same &= table
-                        .categorical
-                        .iter()
-                        .all(|c| c.codes[first] == c.codes[r]);
-                    if same && d <= eps {
-                        uf.union(first as u32, r as u32);
-                        let (a, b) = (first.min(r) as u32, first.max(r) as u32);
-                        out.push((a, b, 1.0 - d / eps));
+            let run = &keyed[i..j];
+            if run.len() <= ALL_PAIRS_MAX {
+                for a in 0..run.len() {
+                    for b in a + 1..run.len() {
+                        pairs.push((run[a].1, run[b].1));
                     }
                 }
+            } else {
+                sweep_pairs(table, &scaled, eps_eff, run, &mut pairs);
+            }
+            if pairs.len() >= PAIR_BATCH {
+                flush(&mut pairs, &mut uf, &mut verified);
             }
             i = j;
         }
+        flush(&mut pairs, &mut uf, &mut verified);
     }
-    Some(out)
+    Some(verified)
 }
 
 impl Detector for NearDuplicates {
@@ -336,7 +570,7 @@ impl Detector for NearDuplicates {
                     s.near_duplicate_eps
                 ));
             }
-            match numeric_pairs(t, s.near_duplicate_eps) {
+            match numeric_pairs(t, s.near_duplicate_eps, s.seed) {
                 Some(p) => (p, "nearly identical"),
                 None => {
                     return Err(
@@ -378,7 +612,14 @@ impl Detector for NearDuplicates {
         extra.insert(
             "method".into(),
             json!(if t.text.is_empty() {
-                format!("numeric grid, eps = {} std", s.near_duplicate_eps)
+                let eps_eff = s.near_duplicate_eps * (1.0 + EPS_SLACK);
+                let (m, l) = lsh_shape(eps_eff);
+                format!(
+                    "Gaussian LSH ({l} tables of {m} projections, bucket width {WIDTH_FACTOR} × \
+                     eps' × √features), verified: every standardised feature within eps' = \
+                     eps × {} = {eps_eff} std",
+                    1.0 + EPS_SLACK
+                )
             } else {
                 format!(
                     "MinHash/LSH over word multisets, Jaccard >= {}",
