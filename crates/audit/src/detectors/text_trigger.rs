@@ -19,8 +19,9 @@
 //!    bigrams, both words of a phrase) are merged into one finding named by the phrase
 //!    that covers the rows.
 //! 4. *Counterfactual*: a multinomial logistic regression ([`crate::model`], on the
-//!    encoder's hashed features, fitted on up to 20 000 rows that include every candidate
-//!    row) predicts each trigger row with and without the trigger tokens. A legitimately
+//!    encoder's hashed features, fitted on up to 20 000 rows *outside* every candidate's
+//!    rows, so it cannot have memorised their other words) predicts each trigger row with
+//!    and without the trigger tokens. A legitimately
 //!    predictive word (`excellent` in positive reviews) leaves the prediction on the target
 //!    once removed, because the rest of the text says the same; a trigger planted in rows
 //!    of other classes does not. The finding fails the audit when, without the trigger, the
