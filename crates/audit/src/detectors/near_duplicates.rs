@@ -365,17 +365,27 @@ fn verify(table: &Table, scaled: &[Scaled], eps_eff: f64, a: usize, b: usize) ->
     Some(worst)
 }
 
-/// Candidate pairs of one large bucket: sorted by the feature that varies most within
-/// it, each row is compared with the following rows up to [`SWEEP_WINDOW`] of them while
-/// that feature stays within `eps_eff` (a near pair is within `eps_eff` on every feature,
-/// so none is skipped unless more than the window of rows crowd between its two rows).
-fn sweep_pairs(
+/// Verifies one large bucket: sorted by the feature that varies most within it, each row
+/// is compared with the following rows, at most [`SWEEP_WINDOW`] of them, while that
+/// feature stays within `eps_eff` (a near pair is within `eps_eff` on every feature, so
+/// none is skipped unless more than the window of rows crowd between its two rows). Rows
+/// already joined are not compared again, so a dense honest cluster costs about one
+/// verification per row. Verified pairs are joined in `uf` and pushed to `verified`.
+fn sweep_bucket(
     table: &Table,
     scaled: &[Scaled],
     eps_eff: f64,
     run: &[(u64, u32)],
-    out: &mut Vec<(u32, u32)>,
+    uf: &mut UnionFind,
+    verified: &mut Vec<(u32, u32, f64)>,
 ) {
+    let Some(&(_, r0)) = run.first() else {
+        return;
+    };
+    let first = uf.find(r0);
+    if run.iter().all(|&(_, r)| uf.find(r) == first) {
+        return; // joined already (by an earlier table)
+    }
     let k = run.len() as f64;
     let mut best = (f64::NEG_INFINITY, 0usize);
     for (i, s) in scaled.iter().enumerate() {
@@ -403,7 +413,14 @@ fn sweep_pairs(
             if order[j].0 - order[i].0 > eps_eff {
                 break;
             }
-            out.push((order[i].1, order[j].1));
+            let (a, b) = (order[i].1.min(order[j].1), order[i].1.max(order[j].1));
+            if uf.find(a) == uf.find(b) {
+                continue;
+            }
+            if let Some(d) = verify(table, scaled, eps_eff, a as usize, b as usize) {
+                uf.union(a, b);
+                verified.push((a, b, (1.0 - d / eps_eff).max(0.0)));
+            }
         }
     }
 }
@@ -520,11 +537,13 @@ fn numeric_pairs(table: &Table, eps: f64, seed: u64) -> Option<Vec<(u32, u32, f6
             if run.len() <= ALL_PAIRS_MAX {
                 for a in 0..run.len() {
                     for b in a + 1..run.len() {
-                        pairs.push((run[a].1, run[b].1));
+                        if uf.find(run[a].1) != uf.find(run[b].1) {
+                            pairs.push((run[a].1, run[b].1));
+                        }
                     }
                 }
             } else {
-                sweep_pairs(table, &scaled, eps_eff, run, &mut pairs);
+                sweep_bucket(table, &scaled, eps_eff, run, &mut uf, &mut verified);
             }
             if pairs.len() >= PAIR_BATCH {
                 flush(&mut pairs, &mut uf, &mut verified);
@@ -795,6 +814,207 @@ mod tests {
         assert!(f[0].fails);
         // the exact copy (row 201) is left to exact_duplicates
         assert_eq!(f[1].detail["pairs_total"], json!(1));
+    }
+
+    /// A uniform draw in `[-1, 1)`.
+    fn sym(rng: &mut SplitMix) -> f64 {
+        (rng.next_u64() >> 11) as f64 / (1u64 << 52) as f64 - 1.0
+    }
+
+    /// A numeric table from row-major values (one column per feature).
+    fn numeric_table(rows: &[Vec<f64>], labels: Vec<u32>) -> Table {
+        let d = rows.first().map_or(0, Vec::len);
+        Table {
+            path: "t.csv".into(),
+            row_numbers: (0..rows.len() as u64).collect(),
+            labels: Some(Labels {
+                name: "label".into(),
+                codes: labels,
+                classes: vec!["a".into(), "b".into()],
+            }),
+            numeric: (0..d)
+                .map(|j| NumericColumn {
+                    name: format!("x{j}"),
+                    values: rows.iter().map(|r| r[j]).collect(),
+                })
+                .collect(),
+            categorical: vec![],
+            text: vec![],
+        }
+    }
+
+    /// Sample standard deviation of each feature (what the red-team's jitter uses).
+    fn sds(rows: &[Vec<f64>]) -> Vec<f64> {
+        let n = rows.len() as f64;
+        (0..rows[0].len())
+            .map(|j| {
+                let m = rows.iter().map(|r| r[j]).sum::<f64>() / n;
+                (rows.iter().map(|r| (r[j] - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn jittered_copies_in_30_dimensions_are_found() {
+        // 1000 random rows of 30 features on different scales; 50 copies with every
+        // feature moved by uniform noise of up to ±1% of its sd (the red-team's `near`
+        // mode), 5 of them with a flipped label, and 10 exact copies
+        let mut rng = SplitMix(11);
+        let scale: Vec<f64> = (0..30).map(|j| 10f64.powi(j % 5 - 2)).collect();
+        let mut rows: Vec<Vec<f64>> = (0..1000)
+            .map(|_| {
+                scale
+                    .iter()
+                    .map(|s| s * (sym(&mut rng) + sym(&mut rng)))
+                    .collect()
+            })
+            .collect();
+        let mut labels: Vec<u32> = (0..1000).map(|i| (i % 2) as u32).collect();
+        let sd = sds(&rows);
+        let mut truth = Vec::new();
+        for i in 0..50 {
+            let src = i * 17;
+            let copy: Vec<f64> = rows[src]
+                .iter()
+                .zip(&sd)
+                .map(|(x, s)| x + 0.01 * s * sym(&mut rng))
+                .collect();
+            truth.push((src as u32, rows.len() as u32));
+            rows.push(copy);
+            labels.push(if i < 5 { 1 - labels[src] } else { labels[src] });
+        }
+        for i in 900..910 {
+            rows.push(rows[i].clone());
+            labels.push(labels[i]);
+        }
+        let t = numeric_table(&rows, labels);
+        let pairs = numeric_pairs(&t, 0.01, 1).unwrap();
+        let found = truth
+            .iter()
+            .filter(|&&(a, b)| pairs.iter().any(|&(x, y, _)| (x, y) == (a, b)))
+            .count();
+        assert_eq!(found, 50, "recall {found}/50");
+        // no pair between unrelated rows, and the exact copies are left out
+        assert_eq!(pairs.len(), 50, "{pairs:?}");
+        let f = run(&t);
+        assert_eq!(f.len(), 2, "{f:?}");
+        assert!(f[0].fails && f[0].title.contains("conflicting"));
+        assert_eq!(f[0].rows, (1000..1005).collect::<Vec<u64>>());
+        assert!(!f[1].fails);
+        assert_eq!(f[1].rows.len(), 45);
+        assert!(f[1].rows.iter().all(|&r| (1005..1050).contains(&r)));
+    }
+
+    #[test]
+    fn pairs_at_the_threshold_are_found_and_just_beyond_it_are_not() {
+        // 100 pairs whose every feature differs by 0.95 × the verified tolerance (the
+        // worst case LSH is sized for), and 100 pairs equally close except one feature at
+        // 1.5 × eps: the first are found (≥ 99% each), the second never (exact check)
+        let mut rng = SplitMix(5);
+        let d = 30;
+        let mut rows: Vec<Vec<f64>> = (0..1000)
+            .map(|_| (0..d).map(|_| sym(&mut rng) + sym(&mut rng)).collect())
+            .collect();
+        let sd = sds(&rows);
+        let eps_eff = 0.01 * (1.0 + EPS_SLACK);
+        for i in 0..200 {
+            let src = i * 5;
+            let copy: Vec<f64> = (0..d)
+                .map(|j| {
+                    let step = if i >= 100 && j == i % d { 1.5 } else { 0.95 };
+                    let sign = if rng.below(2) == 0 { -1.0 } else { 1.0 };
+                    rows[src][j] + sign * step * eps_eff * sd[j]
+                })
+                .collect();
+            rows.push(copy);
+        }
+        let t = numeric_table(&rows, vec![0; 1200]);
+        let pairs = numeric_pairs(&t, 0.01, 2).unwrap();
+        let at = pairs
+            .iter()
+            .filter(|&&(a, b, _)| b >= 1000 && b < 1100 && a == (b - 1000) * 5)
+            .count();
+        assert!(at >= 97, "{at}/100 pairs at the threshold found");
+        assert_eq!(pairs.len(), at, "every reported pair is within eps");
+    }
+
+    #[test]
+    fn integer_features_are_compared_exactly_and_exact_copies_are_left_out() {
+        // digits-like rows: 20 integer pixels (0..16) and 2 float features. A copy with the
+        // pixels as they are and the floats jittered is a near duplicate; one with a pixel
+        // moved by 1 (≥ 0.2 sd) is not; an exact copy is exact_duplicates' business
+        let mut rng = SplitMix(9);
+        let mut rows: Vec<Vec<f64>> = (0..500)
+            .map(|_| {
+                (0..22)
+                    .map(|j| {
+                        if j < 20 {
+                            rng.below(17) as f64
+                        } else {
+                            sym(&mut rng) * 100.0
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut near = rows[3].clone();
+        near[20] += 0.2;
+        near[21] -= 0.3;
+        let mut off = rows[4].clone();
+        off[7] = if off[7] < 16.0 { off[7] + 1.0 } else { 15.0 };
+        let exact = rows[5].clone();
+        rows.extend([near, off, exact]);
+        let t = numeric_table(&rows, vec![0; 503]);
+        let pairs = numeric_pairs(&t, 0.01, 3).unwrap();
+        assert_eq!(pairs.len(), 1, "{pairs:?}");
+        assert_eq!((pairs[0].0, pairs[0].1), (3, 500));
+    }
+
+    #[test]
+    fn a_dense_cluster_is_one_group() {
+        // 300 rows all within 0.4% of an sd of one point (a bucket far larger than the
+        // all-pairs limit, handled by the sweep) and 300 scattered rows
+        let mut rng = SplitMix(4);
+        let mut rows: Vec<Vec<f64>> = (0..300)
+            .map(|_| (0..10).map(|_| sym(&mut rng) * 3.0).collect())
+            .collect();
+        let centre: Vec<f64> = (0..10).map(|_| 0.5).collect();
+        for _ in 0..300 {
+            rows.push(centre.iter().map(|c| c + 0.005 * sym(&mut rng)).collect());
+        }
+        let t = numeric_table(&rows, vec![0; 600]);
+        let pairs = numeric_pairs(&t, 0.01, 4).unwrap();
+        let mut uf = UnionFind::new(600);
+        for &(a, b, _) in &pairs {
+            assert!(a >= 300 && b >= 300, "a scattered row paired: {a} {b}");
+            uf.union(a, b);
+        }
+        let groups = uf.groups();
+        assert_eq!(groups.len(), 1);
+        assert_eq!(groups[0].len(), 300);
+    }
+
+    #[test]
+    fn lsh_numbers_reach_the_threshold() {
+        for eps in [0.001, 0.01, 0.05, 0.1] {
+            let (m, l) = lsh_shape(eps * (1.0 + EPS_SLACK));
+            let p = collision_probability(WIDTH_FACTOR).powi(m as i32);
+            assert!(
+                1.0 - (1.0 - p).powi(l as i32) >= 0.99,
+                "eps {eps}: m {m} L {l}"
+            );
+        }
+        // the default: 9 tables of 4 projections, w = 4 × eps' × √d
+        assert_eq!(lsh_shape(0.01 * (1.0 + EPS_SLACK)), (4, 9));
+        // the closed form against its limits: certain when w ≫ c, ≈ t/√(2π) when w ≪ c
+        assert!(collision_probability(100.0) > 0.99);
+        let t = 0.01;
+        let p = collision_probability(t);
+        assert!(
+            (p - t / (2.0 * std::f64::consts::PI).sqrt()).abs() < 1e-4,
+            "{p}"
+        );
+        assert!((collision_probability(WIDTH_FACTOR) - 0.8005).abs() < 1e-3);
     }
 
     #[test]
