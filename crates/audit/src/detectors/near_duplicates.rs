@@ -21,21 +21,60 @@
 //! along a chain (each row against the bucket's first and the previous row) so that a
 //! thousand identical templates cost a thousand comparisons, not half a million.
 //!
-//! **How, for numeric rows** (when no text column is named). Features are standardised
-//! (mean/std over the column) and rounded to a grid of [`Settings::near_duplicate_eps`]
-//! standard deviations; rows in the same cell of the grid, or of the grid shifted by half
-//! a cell, are near duplicates (every feature within `eps` standard deviations);
-//! categorical features must match exactly; constant columns are ignored. Rows that are
-//! exact copies are left to `exact_duplicates`.
+//! **How, for numeric rows** (when no text column is named). *The criterion*: two rows
+//! are near duplicates when every standardised feature (value / the column's standard
+//! deviation over the table) differs by at most `eps' = eps × 1.05`
+//! ([`Settings::near_duplicate_eps`], default 0.01, so 0.0105 sd), missing values sit in
+//! the same columns, categorical features are equal, and the rows are not exact copies
+//! (those are `exact_duplicates`' finding). Constant columns are ignored. The 5% slack is
+//! there because the sd the audit sees is not the one a copier saw: adding copies of a
+//! share `f` of rows near the mean shrinks a column's sd by up to `f / 2`. Measured on the
+//! red-team's `duplicates:mode=near` (uniform noise of ±1% of each float column's sd, rate
+//! 2%), pairs reach 1.01% of the audited sd on digits (2 to 9 of 36 pairs per seed above
+//! 1.00%), so `eps` without slack would lose them; 5% covers copy rates up to ~10%. Integer
+//! columns (digits' pixels) are compared on the same scale: when `eps' × sd < 1` a near
+//! pair must be equal in them, which is what a copy that only jitters floats leaves.
+//!
+//! *Candidates*: Gaussian (p-stable) LSH for Euclidean distance (Datar, Immorlica, Indyk
+//! & Mirrokni 2004). A pair within `eps'` on each of `d` features is at most
+//! `r = eps' × √d` apart. Each of `L` hash tables concatenates `m` projections
+//! `floor((a·z + b) / w)` of the standardised row `z` (`a ~ N(0, I)`, `b ~ U[0, w)`,
+//! seeded), with `w = 4r`; one projection keeps two rows at distance `c` in one bucket
+//! with probability `p(w/c) = 1 − 2Φ(−w/c) − 2/(√(2π) w/c) · (1 − e^(−(w/c)²/2))`, which
+//! is 0.80 at the threshold. `m` is the smallest number, and `L` the tables it needs for a
+//! pair at the threshold to collide somewhere with probability ≥ 0.99, such that a typical
+//! pair (distance `√(2d)` on standardised data, ≈ 135 r at the default) collides with
+//! probability ≤ 2·10⁻⁷; the ratio does not depend on `d`, so neither do `m` and `L`. At
+//! the default eps: m = 4, L = 9 (36 projections); a pair at the threshold is a candidate
+//! with probability 0.991, the red-team's copies (distance ≈ eps √(d/3)) with 0.9998, a
+//! pair at 5 r with 0.08, a typical pair with 1.8·10⁻⁷ (eps 0.05: m = 7, L = 20). Each
+//! bucket's rows are then *verified exactly* by the criterion above, so every reported
+//! pair really is within `eps'` on every feature. A grid of `eps` cells (what this
+//! detector did before) needs *every* feature to stay in its cell, which a copy jittered
+//! in 13–64 features almost never does (measured recall 0 on breast_cancer, wine, digits);
+//! a k-d tree degrades in 30–64 dimensions; LSH gives a recall bound whatever `d`.
+//!
+//! Tables are hashed one at a time: 16 bytes per row (key, row), plus 8 for union–find
+//! and 8 for a missing/categorical signature when there are missing values or categorical
+//! columns. Time: `n × d × 36` multiply-adds and 9 sorts (1M rows × 30 features: about 1 s
+//! of detector time on one core). Buckets of up to 32 rows are verified pair by pair;
+//! larger ones (dense honest clusters) are swept: sorted by the feature that varies most
+//! in the bucket, each row is checked against at most 32 following rows within `eps'` on
+//! that feature, skipping rows already joined, so a cluster costs about one verification
+//! per row (1M rows in 200 clusters, every row a near duplicate: 4.5 s).
 //!
 //! **Needs.** Text columns with words, or at least one non-constant numeric feature.
 //!
 //! **Blind spots.** Word-level: a paraphrase with different words, or character-level
 //! edits in every word, is not similar; very short texts (a few words) jump across the
-//! threshold with one edit. The numeric grid finds rows within `eps` in *every* feature:
-//! one feature moved far hides a copy. In low dimensions with many rows, honest rows are
-//! naturally that close: the group share is then reported as coarse and conflicts do not
-//! fail the audit.
+//! threshold with one edit. Numeric: the criterion wants *every* feature within `eps'`, so
+//! one feature moved further (or jitter larger than `eps` of an sd) hides a copy; scales
+//! are the column's sd over the table, so a column whose sd is inflated by outliers
+//! tolerates larger differences. A pair at the threshold is missed with probability up to
+//! 1% (pairs well inside it almost never); in a bucket of more than 32 rows, a pair is
+//! missed if more than 32 rows fall between its two rows on the sweep feature. In low
+//! dimensions with many rows, honest rows are naturally that close: the group share is
+//! then reported as coarse and conflicts do not fail the audit.
 //!
 //! [`Settings::near_duplicate_jaccard`]: super::Settings::near_duplicate_jaccard
 //! [`Settings::near_duplicate_eps`]: super::Settings::near_duplicate_eps
@@ -474,7 +513,7 @@ fn numeric_pairs(table: &Table, eps: f64, seed: u64) -> Option<Vec<(u32, u32, f6
     } else {
         Vec::new()
     };
-    let mut rng = SplitMix(seed ^ 0x6e75_6d65_7269_63);
+    let mut rng = SplitMix(seed ^ 0x006e_756d_6572_6963);
     let mut uf = UnionFind::new(n);
     let mut verified = Vec::new();
     let flush =
@@ -932,7 +971,7 @@ mod tests {
         let pairs = numeric_pairs(&t, 0.01, 2).unwrap();
         let at = pairs
             .iter()
-            .filter(|&&(a, b, _)| b >= 1000 && b < 1100 && a == (b - 1000) * 5)
+            .filter(|&&(a, b, _)| (1000..1100).contains(&b) && a == (b - 1000) * 5)
             .count();
         assert!(at >= 97, "{at}/100 pairs at the threshold found");
         assert_eq!(pairs.len(), at, "every reported pair is within eps");
