@@ -31,7 +31,8 @@
 //! share `f` of rows near the mean shrinks a column's sd by up to `f / 2`. Measured on the
 //! red-team's `duplicates:mode=near` (uniform noise of ±1% of each float column's sd, rate
 //! 2%), pairs reach 1.01% of the audited sd on digits (2 to 9 of 36 pairs per seed above
-//! 1.00%), so `eps` without slack would lose them; 5% covers copy rates up to ~10%. Integer
+//! 1.00%), so `eps` without slack would lose them; 5% covers copy rates up to ~10% (at 10%
+//! on digits pairs reach 1.047%). Integer
 //! columns (digits' pixels) are compared on the same scale: when `eps' × sd < 1` a near
 //! pair must be equal in them, which is what a copy that only jitters floats leaves.
 //!
@@ -42,12 +43,13 @@
 //! seeded), with `w = 4r`; one projection keeps two rows at distance `c` in one bucket
 //! with probability `p(w/c) = 1 − 2Φ(−w/c) − 2/(√(2π) w/c) · (1 − e^(−(w/c)²/2))`, which
 //! is 0.80 at the threshold. `m` is the smallest number, and `L` the tables it needs for a
-//! pair at the threshold to collide somewhere with probability ≥ 0.99, such that a typical
+//! pair at the threshold to collide somewhere with probability ≥ 0.995, such that a typical
 //! pair (distance `√(2d)` on standardised data, ≈ 135 r at the default) collides with
-//! probability ≤ 2·10⁻⁷; the ratio does not depend on `d`, so neither do `m` and `L`. At
-//! the default eps: m = 4, L = 9 (36 projections); a pair at the threshold is a candidate
-//! with probability 0.991, the red-team's copies (distance ≈ eps √(d/3)) with 0.9998, a
-//! pair at 5 r with 0.08, a typical pair with 1.8·10⁻⁷ (eps 0.05: m = 7, L = 20). Each
+//! probability ≤ 5·10⁻⁷; the ratio does not depend on `d`, so neither do `m` and `L`. At
+//! the default eps: m = 4, L = 11 (44 projections); a pair at the threshold is a candidate
+//! with probability 0.997, the red-team's copies (distance ≈ eps √(d/3) ≈ 0.55 r) with
+//! 0.99998, a pair at 5 r with 0.09, a typical pair with 2.2·10⁻⁷ (eps 0.05: m = 7,
+//! L = 23; at 0.99 instead of 0.995, L = 9, one red-team copy in ~3000 was missed). Each
 //! bucket's rows are then *verified exactly* by the criterion above, so every reported
 //! pair really is within `eps'` on every feature. A grid of `eps` cells (what this
 //! detector did before) needs *every* feature to stay in its cell, which a copy jittered
@@ -56,7 +58,7 @@
 //!
 //! Tables are hashed one at a time: 16 bytes per row (key, row), plus 8 for union–find
 //! and 8 for a missing/categorical signature when there are missing values or categorical
-//! columns. Time: `n × d × 36` multiply-adds and 9 sorts (1M rows × 30 features: about 1 s
+//! columns. Time: `n × d × 44` multiply-adds and 11 sorts (1M rows × 30 features: about 2 s
 //! of detector time on one core). Buckets of up to 32 rows are verified pair by pair;
 //! larger ones (dense honest clusters) are swept: sorted by the feature that varies most
 //! in the bucket, each row is checked against at most 32 following rows within `eps'` on
@@ -71,7 +73,7 @@
 //! one feature moved further (or jitter larger than `eps` of an sd) hides a copy; scales
 //! are the column's sd over the table, so a column whose sd is inflated by outliers
 //! tolerates larger differences. A pair at the threshold is missed with probability up to
-//! 1% (pairs well inside it almost never); in a bucket of more than 32 rows, a pair is
+//! 0.3% (pairs well inside it almost never); in a bucket of more than 32 rows, a pair is
 //! missed if more than 32 rows fall between its two rows on the sweep feature. In low
 //! dimensions with many rows, honest rows are naturally that close: the group share is
 //! then reported as coarse and conflicts do not fail the audit.
@@ -270,10 +272,10 @@ const EPS_SLACK: f64 = 0.05;
 /// Width of an LSH bucket, in units of the threshold distance `eps' × √d`.
 const WIDTH_FACTOR: f64 = 4.0;
 /// A pair at the threshold must collide in at least one table with this probability.
-const THRESHOLD_RECALL: f64 = 0.99;
+const THRESHOLD_RECALL: f64 = 0.995;
 /// A typical pair of standardised rows (distance `√(2d)`) may collide in some table with
-/// at most this probability (so 10⁶ rows give ~10⁵ spurious candidates).
-const TYPICAL_COLLISION: f64 = 2e-7;
+/// at most this probability (10⁶ rows: ~10⁵ candidates between unrelated rows).
+const TYPICAL_COLLISION: f64 = 5e-7;
 /// At most this many hash tables (large `eps` is then found with fewer projections).
 const MAX_TABLES: usize = 64;
 /// In a bucket too large for all pairs, each row is compared with at most this many
@@ -1039,12 +1041,12 @@ mod tests {
             let (m, l) = lsh_shape(eps * (1.0 + EPS_SLACK));
             let p = collision_probability(WIDTH_FACTOR).powi(m as i32);
             assert!(
-                1.0 - (1.0 - p).powi(l as i32) >= 0.99,
+                1.0 - (1.0 - p).powi(l as i32) >= 0.995,
                 "eps {eps}: m {m} L {l}"
             );
         }
-        // the default: 9 tables of 4 projections, w = 4 × eps' × √d
-        assert_eq!(lsh_shape(0.01 * (1.0 + EPS_SLACK)), (4, 9));
+        // the default: 11 tables of 4 projections, w = 4 × eps' × √d
+        assert_eq!(lsh_shape(0.01 * (1.0 + EPS_SLACK)), (4, 11));
         // the closed form against its limits: certain when w ≫ c, ≈ t/√(2π) when w ≪ c
         assert!(collision_probability(100.0) > 0.99);
         let t = 0.01;
