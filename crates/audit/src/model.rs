@@ -412,10 +412,16 @@ pub fn cross_val_probs_excluding(
     exclude: &[bool],
 ) -> Vec<f64> {
     let repeats = repeats.max(1);
-    let mut out = vec![0.0; design.n * k];
-    for rep in 0..repeats as u64 {
-        let fold_of = stratified_folds(y, folds, seed.wrapping_add(rep));
-        for f in 0..folds.max(1) as u32 {
+    let folds = folds.max(1);
+    let assignments: Vec<Vec<u32>> = (0..repeats as u64)
+        .map(|rep| stratified_folds(y, folds, seed.wrapping_add(rep)))
+        .collect();
+    // every (split, fold) model is independent: fitted in parallel (on small tables the
+    // per-fit parallelism over rows has too little to share), summed in a fixed order
+    let fits: Vec<(Vec<u32>, Vec<f64>)> = (0..repeats * folds)
+        .into_par_iter()
+        .map(|job| {
+            let (fold_of, f) = (&assignments[job / folds], (job % folds) as u32);
             let train: Vec<u32> = (0..design.n as u32)
                 .filter(|&r| {
                     fold_of[r as usize] != f && !exclude.get(r as usize).copied().unwrap_or(false)
@@ -425,17 +431,21 @@ pub fn cross_val_probs_excluding(
                 .filter(|&r| fold_of[r as usize] == f)
                 .collect();
             if test.is_empty() {
-                continue;
+                return (test, Vec::new());
             }
             let model = LogisticRegression::fit(design, &train, y, k, opts);
             let p = model.predict_proba(design, &test);
-            for (t, &r) in test.iter().enumerate() {
-                for (o, v) in out[r as usize * k..(r as usize + 1) * k]
-                    .iter_mut()
-                    .zip(&p[t * k..(t + 1) * k])
-                {
-                    *o += v / repeats as f64;
-                }
+            (test, p)
+        })
+        .collect();
+    let mut out = vec![0.0; design.n * k];
+    for (test, p) in fits {
+        for (t, &r) in test.iter().enumerate() {
+            for (o, v) in out[r as usize * k..(r as usize + 1) * k]
+                .iter_mut()
+                .zip(&p[t * k..(t + 1) * k])
+            {
+                *o += v / repeats as f64;
             }
         }
     }
