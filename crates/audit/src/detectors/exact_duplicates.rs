@@ -138,6 +138,9 @@ pub fn is_conflicting(codes: &[u32], group: &[u32]) -> bool {
     false
 }
 
+/// Conflicting groups beyond chance must reach this `ln p` (p ≤ 0.01) to fail.
+const CHANCE_LN_P: f64 = -4.605_170_185_988_091;
+
 /// Builds the conflicting and plain findings for `groups` (shared with near duplicates).
 pub(crate) struct GroupFindings<'a> {
     pub detector: &'static str,
@@ -145,6 +148,15 @@ pub(crate) struct GroupFindings<'a> {
     pub what: &'a str,
     /// Extra JSON per group (e.g. similarities), by group index.
     pub extra: Option<&'a dyn Fn(usize) -> Map<String, Value>>,
+    /// Whether plain (non-conflicting) copies above `max_duplicate_share` fail the audit
+    /// (exact copies) or are information (near copies).
+    pub copies_fail: bool,
+    /// Pairs this close that chance alone would give in a table of this size and density,
+    /// when known (near duplicates of numeric rows). Conflicts then fail only when there are
+    /// significantly more conflicting groups than chance pairs with different labels
+    /// (Poisson, p ≤ 0.01; labels drawn at the class shares, which overstates honest
+    /// conflicts where nearby rows share labels, so it errs towards not failing).
+    pub chance_pairs: Option<f64>,
 }
 
 impl GroupFindings<'_> {
@@ -158,6 +170,8 @@ impl GroupFindings<'_> {
         let n = table.len().max(1);
         let in_groups: usize = groups.iter().map(Vec::len).sum();
         let coarse = in_groups as f64 / n as f64 > ctx.settings.coarse_share;
+        // a spanning forest of the groups has in_groups - groups pairs
+        let found_pairs = in_groups.saturating_sub(groups.len()) as f64;
         let mut findings = Vec::new();
         let mut conflicted = std::collections::HashSet::new();
         if let Some(labels) = &table.labels {
@@ -195,12 +209,37 @@ impl GroupFindings<'_> {
                     listed.push(v);
                 }
             }
+            // conflicts expected by chance: chance pairs × P(two rows' labels differ)
+            let counts = labels.class_counts();
+            let labelled = counts.iter().sum::<usize>().max(1) as f64;
+            let p_differ = 1.0
+                - counts
+                    .iter()
+                    .map(|&c| (c as f64 / labelled).powi(2))
+                    .sum::<f64>();
+            let by_chance = self.chance_pairs.filter(|&e| {
+                crate::util::poisson_upper_ln(total as u64, e * p_differ) > CHANCE_LN_P
+            });
             if total > 0 {
                 let mut detail = Map::new();
                 detail.insert("groups_total".into(), json!(total));
                 detail.insert("groups".into(), Value::Array(listed));
                 detail.insert("coarse_features".into(), json!(coarse));
-                let explanation = if coarse {
+                if let Some(e) = self.chance_pairs {
+                    detail.insert("expected_chance_pairs".into(), json!(e));
+                }
+                let explanation = if let (Some(e), false) = (by_chance, coarse) {
+                    format!(
+                        "{total} groups of {} rows carry different labels. At this table's size \
+                         and density about {e:.0} pairs of rows this close are expected by \
+                         chance (if the features were independent; {found_pairs:.0} found), \
+                         {:.0} of them with different labels: honest rows are that close, so \
+                         these conflicts are not evidence; not failing the audit (a smaller \
+                         near_duplicate_eps makes the test sharper).",
+                        self.what,
+                        e * p_differ,
+                    )
+                } else if coarse {
                     format!(
                         "{total} groups of {} rows carry different labels. The features are coarse \
                          ({:.0}% of rows share them with another row), so some conflicts are \
@@ -233,7 +272,7 @@ impl GroupFindings<'_> {
                     explanation,
                     rows,
                     scores,
-                    fails: !coarse,
+                    fails: !coarse && by_chance.is_none(),
                     detail,
                 });
             }
@@ -258,7 +297,7 @@ impl GroupFindings<'_> {
         }
         if !groups.is_empty() {
             let share = rows.len() as f64 / n as f64;
-            let fails = share > ctx.settings.max_duplicate_share;
+            let fails = self.copies_fail && share > ctx.settings.max_duplicate_share;
             let mut detail = Map::new();
             detail.insert("groups_total".into(), json!(groups.len()));
             detail.insert("redundant_share".into(), json!(share));
@@ -278,7 +317,10 @@ impl GroupFindings<'_> {
                      the copies after each group's first row. Copies weigh some examples more \
                      than others and leak between train and test splits. {}",
                     self.what,
-                    if fails {
+                    if !self.copies_fail {
+                        "Near copies are reported, not failed (only conflicting ones fail)."
+                            .to_string()
+                    } else if fails {
                         format!(
                             "More than {:.1}% of rows are copies, which fails the audit.",
                             100.0 * ctx.settings.max_duplicate_share
@@ -350,6 +392,8 @@ impl Detector for ExactDuplicates {
             detector: self.name(),
             what: "identical",
             extra: None,
+            copies_fail: true,
+            chance_pairs: None,
         }
         .build(ctx, &groups, &|_, _| 1.0))
     }
