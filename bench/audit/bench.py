@@ -56,6 +56,7 @@ FIXTURES = [
     "breast_cancer-flip-class-5", "wine-flip-class-5", "iris-flip-class-5", "digits-flip-class-5",
     "reviews-text-trigger-1", "breast_cancer-tabular-trigger-1", "wine-tabular-trigger-1", "digits-tabular-trigger-1",
     "breast_cancer-dup-exact", "reviews-dup-exact", "reviews-dup-near", "reviews-dup-conflict",
+    "wine-dup-near", "breast_cancer-dup-near",
 ]
 
 

@@ -22,7 +22,7 @@ struct Floor {
     case: &'static str,
     /// Minimum F1 of the case's attack.
     f1: f64,
-    /// Minimum precision and recall (text trigger), when set.
+    /// Minimum precision and recall, when set.
     precision_recall: Option<(f64, f64)>,
     /// Minimum pair recall (duplicates), when set.
     pair_recall: Option<f64>,
@@ -70,6 +70,12 @@ const SMALL: &[Floor] = &[
     Floor {
         named: true,
         ..floor("wine-tabular-trigger-1", 0.95)
+    },
+    // numeric near copies (±1% sd jitter on every float feature): 1.000, every pair
+    Floor {
+        pair_recall: Some(1.0),
+        precision_recall: Some((0.95, 0.95)),
+        ..floor("wine-dup-near", 0.95)
     },
 ];
 
@@ -123,6 +129,11 @@ const LARGE: &[Floor] = &[
         pair_recall: Some(0.95),
         precision_recall: Some((0.95, 0.95)),
         ..floor("reviews-dup-near", 0.95)
+    },
+    Floor {
+        pair_recall: Some(1.0),
+        precision_recall: Some((0.95, 0.95)),
+        ..floor("breast_cancer-dup-near", 0.95)
     },
     // conflicting copies: 1.0
     Floor {
