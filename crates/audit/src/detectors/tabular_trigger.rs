@@ -656,8 +656,9 @@ impl Detector for TabularTrigger {
 
 /// The tabular-trigger stage for small tables: rows sharing rare exact values in two or more
 /// columns ([`coincidence`]), failed when the coincidence, the label purity and the
-/// neighbour vote together pass a Bonferroni bound over every group tested. Rows already
-/// explained by an earlier pattern are skipped.
+/// neighbour vote together pass a Bonferroni bound over every pair of rare values (each
+/// could have formed a group), and the vote alone is significant. Rows already explained by
+/// an earlier pattern are skipped.
 fn coincidences(
     t: &Table,
     labels: &crate::table::Labels,
