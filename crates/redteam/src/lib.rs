@@ -33,7 +33,9 @@ pub mod truth;
 
 pub use error::{Error, Result};
 pub use inject::{inject, inject_table, write_truth, InjectOptions};
-pub use score::{read_report, render_text, score, AttackScore, DetectorScore, Scores};
+pub use score::{
+    read_report, render_text, score, AttackScore, CaughtElsewhere, DetectorScore, Scores,
+};
 pub use spec::AttackSpec;
 pub use table::Table;
 pub use truth::{AttackTruth, GroundTruth, PatternCell};

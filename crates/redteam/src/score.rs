@@ -20,6 +20,10 @@
 //! pair recall counts a pair as found when a reported group holds both rows (or, when the
 //! report lists no groups, when the copy is flagged).
 //!
+//! Poisoned rows that other detectors flagged are listed apart (`caught_elsewhere`, per
+//! detector): they do not count in the attack's score, but say where an attack that its
+//! own detector missed did show up (a one-row "trigger" is a row far from its class).
+//!
 //! Blind spot: rows that were already wrong in the clean source (real label errors, real
 //! duplicates) count as false positives, so precision is a lower bound.
 
@@ -76,6 +80,18 @@ pub struct AttackScore {
     /// Why a detector did not run, when the report says so.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<String>,
+    /// Other detectors that flagged poisoned rows of this attack: not counted above.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub caught_elsewhere: Vec<CaughtElsewhere>,
+}
+
+/// Poisoned rows an attack's own detectors are not responsible for, flagged by another.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CaughtElsewhere {
+    /// The detector.
+    pub detector: String,
+    /// Poisoned rows it flagged.
+    pub rows: usize,
 }
 
 /// One detector's share of an attack's score.
@@ -285,7 +301,29 @@ pub fn score(truth: &GroundTruth, report: &Value) -> Scores {
                 .filter(|(d, _)| detectors.contains(&d.as_str()))
                 .map(|(d, r)| format!("{d}: {r}"))
                 .collect(),
+            caught_elsewhere: Vec::new(),
         };
+        let mut elsewhere: std::collections::BTreeMap<&str, HashSet<u64>> = Default::default();
+        for f in &findings {
+            let Some(d) = f.get("detector").and_then(Value::as_str) else {
+                continue;
+            };
+            if detectors.contains(&d) {
+                continue;
+            }
+            let caught = rows_of(f.get("rows"))
+                .into_iter()
+                .filter(|r| poisoned.contains(r));
+            elsewhere.entry(d).or_default().extend(caught);
+        }
+        s.caught_elsewhere = elsewhere
+            .into_iter()
+            .filter(|(_, rows)| !rows.is_empty())
+            .map(|(d, rows)| CaughtElsewhere {
+                detector: d.to_string(),
+                rows: rows.len(),
+            })
+            .collect();
         if !attack.pairs.is_empty() {
             s.pair_recall = Some(pair_recall(attack, &mine));
         }
@@ -410,6 +448,12 @@ pub fn render_text(scores: &Scores) -> String {
             )
         }));
         notes.extend(a.skipped.iter().map(|s| format!("skipped {s}")));
+        notes.extend(a.caught_elsewhere.iter().map(|c| {
+            format!(
+                "also flagged by {} ({} of {} rows, not counted)",
+                c.detector, c.rows, a.poisoned
+            )
+        }));
         out.push_str(&format!(
             "{:<26} {:<30} {:>8} {:>8} {:>9.3} {:>7.3} {:>6.3}  {}\n",
             name,

@@ -314,8 +314,20 @@ fn scores_count_rows_triggers_and_pairs() {
     assert_eq!(d.by_detector.len(), 0); // exact mode: exact_duplicates only
     assert!(lf.by_detector.is_empty());
     assert_eq!(d.pair_recall, Some(0.5)); // one of two pairs found
+                                          // label_issues also flagged a trigger row: shown apart, not counted for the trigger
+    let elsewhere: Vec<(&str, usize)> = tt
+        .caught_elsewhere
+        .iter()
+        .map(|c| (c.detector.as_str(), c.rows))
+        .collect();
+    assert_eq!(elsewhere, vec![("label_issues", 1)]);
+    assert!(lf.caught_elsewhere.is_empty());
     let text = datagate_redteam::render_text(&s);
     assert!(text.contains("trigger named: yes"), "{text}");
+    assert!(
+        text.contains("also flagged by label_issues (1 of 4 rows, not counted)"),
+        "{text}"
+    );
     // something that is not a report is refused
     std::fs::write(&rpath, "{\"rows\": 3}").unwrap();
     assert!(read_report(&rpath)

@@ -76,7 +76,7 @@ use serde_json::{json, Map, Value};
 use crate::detectors::{Context, Detector, SkipReason};
 use crate::features::{Design, Encoder, FeatureOptions};
 use crate::finding::Finding;
-use crate::model::{cross_val_probs_excluding, FitOptions, SplitMix};
+use crate::model::{CrossValidation, FitOptions, SplitMix};
 use crate::table::MISSING;
 
 /// Fewest labelled rows the detector will judge.
@@ -476,7 +476,16 @@ impl Detector for LabelIssues {
             0 => 1,
             r => r,
         };
-        let probs = cross_val_probs_excluding(&design, &y, k, folds, repeats, s.seed, &opts, &[]);
+        let plan = CrossValidation {
+            design: &design,
+            y: &y,
+            k,
+            folds,
+            repeats,
+            seed: s.seed,
+            opts: &opts,
+        };
+        let probs = plan.run(&[]);
 
         // Is the model better than the class priors? Otherwise its disagreement is noise.
         let n = rows.len() as f64;
@@ -505,7 +514,7 @@ impl Detector for LabelIssues {
         let first = find_label_issues(&y, &probs, k);
         let first_round = first.iter().filter(|&&m| m).count();
         let probs = if first_round > 0 {
-            cross_val_probs_excluding(&design, &y, k, folds, repeats, s.seed, &opts, &first)
+            plan.run(&first)
         } else {
             probs
         };
