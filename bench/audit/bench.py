@@ -139,6 +139,8 @@ def main():
         notes += [f"{d['detector']} P {d['precision']:.3f} R {d['recall']:.3f} F1 {d['f1']:.3f}"
                   for d in s.get("by_detector", [])]
         notes += [f"skipped: {x}" for x in s.get("skipped", [])]
+        notes += [f"also flagged by {c['detector']}: {c['rows']} of {s['poisoned']} (not counted)"
+                  for c in s.get("caught_elsewhere", [])]
         cl = (f"{c['precision']:>6.3f} {c['recall']:>6.3f} {c['f1']:>6.3f}" if c else f"{'':>6} {'':>6} {'':>6}")
         print(f"{r['case']:<34} {r['detectors']:<28} {s['precision']:>6.3f} {s['recall']:>6.3f} {s['f1']:>6.3f} {cl}"
               f" {r['audit_wall']:>6.2f} {r['detector_seconds']:>8.2f} {r['audit_cpu']:>6.2f} "

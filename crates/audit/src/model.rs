@@ -175,8 +175,9 @@ fn slot(slots: Option<&[u32]>, i: u32) -> usize {
 /// `j`, in column order. A column no training row uses has a zero gradient apart from
 /// the L2 term, so its weight stays exactly 0 and needs no place in the optimisation:
 /// for hashed text, where most buckets are empty in any one fold, this shrinks every
-/// L-BFGS vector several times over.
-fn pack_sparse(design: &Design, rows: &[u32]) -> (Vec<u32>, Vec<u32>) {
+/// L-BFGS vector several times over. When most columns are used (large tables), packing
+/// saves little and the slot lookups cost: no `slots` then, and `columns` is every column.
+fn pack_sparse(design: &Design, rows: &[u32]) -> (Option<Vec<u32>>, Vec<u32>) {
     let mut seen = vec![false; design.sparse_dim];
     for &r in rows {
         for &i in design.row(r as usize).indices {
@@ -188,11 +189,14 @@ fn pack_sparse(design: &Design, rows: &[u32]) -> (Vec<u32>, Vec<u32>) {
     let columns: Vec<u32> = (0..design.sparse_dim as u32)
         .filter(|&i| seen[i as usize])
         .collect();
+    if columns.len() * 2 > design.sparse_dim {
+        return (None, (0..design.sparse_dim as u32).collect());
+    }
     let mut slots = vec![NO_SLOT; design.sparse_dim];
     for (j, &i) in columns.iter().enumerate() {
         slots[i as usize] = j as u32;
     }
-    (slots, columns)
+    (Some(slots), columns)
 }
 
 /// Softmax in place; returns `ln Σ exp` of the input.
@@ -209,8 +213,8 @@ fn softmax(z: &mut [f64]) -> f64 {
     m + sum.ln()
 }
 
-/// Loss and gradient of the objective at `w` (laid out with the packed sparse `slots`, see
-/// [`pack_sparse`]) over `rows` of `design`.
+/// Loss and gradient of the objective at `w` (laid out with the packed sparse `slots`, or
+/// every sparse column without; see [`pack_sparse`]) over `rows` of `design`.
 // the layout (slots, sw) travels with the weights
 #[allow(clippy::too_many_arguments)]
 fn loss_grad(
@@ -219,7 +223,7 @@ fn loss_grad(
     rows: &[u32],
     y: &[u32],
     k: usize,
-    (slots, sw): (&[u32], usize),
+    (slots, sw): (Option<&[u32]>, usize),
     lambda: f64,
     grad: &mut [f64],
 ) -> f64 {
@@ -240,7 +244,7 @@ fn loss_grad(
                 for (xv, &v) in x.iter_mut().zip(row.dense) {
                     *xv = v as f64;
                 }
-                logits_f64(w, k, dd, sw, &x, row, Some(slots), &mut z);
+                logits_f64(w, k, dd, sw, &x, row, slots, &mut z);
                 let label = y[r as usize] as usize;
                 let zl = z.get(label).copied().unwrap_or(0.0);
                 let lse = softmax(&mut z);
@@ -252,7 +256,7 @@ fn loss_grad(
                         *gv += resid * xv;
                     }
                     for (&i, &v) in row.indices.iter().zip(row.values) {
-                        if let Some(gv) = gc.get_mut(dd + slot(Some(slots), i)) {
+                        if let Some(gv) = gc.get_mut(dd + slot(slots, i)) {
                             *gv += resid * v as f64;
                         }
                     }
@@ -297,7 +301,7 @@ impl LogisticRegression {
         // optimised in the packed layout (stride `ps`), returned in the full one (`s`)
         let (slots, columns) = pack_sparse(design, &rows);
         let ps = stride(dd, columns.len());
-        let layout = (slots.as_slice(), columns.len());
+        let layout = (slots.as_deref(), columns.len());
         let dim = k * ps;
         // Start from the log class priors (intercepts), zero weights.
         let mut w = vec![0.0f64; dim];

@@ -354,11 +354,12 @@ fn knn_disagreement(
         .par_iter()
         .map(|&q| {
             let qr = design.row(q);
+            // the encoder writes a row's categorical slots before its text buckets
             let qcat: Vec<u32> = qr
                 .indices
                 .iter()
                 .copied()
-                .filter(|&i| (i as usize) < cat_dim)
+                .take_while(|&i| (i as usize) < cat_dim)
                 .collect();
             // (distance, label), kept sorted ascending, at most k
             let mut best: Vec<(f32, u32)> = Vec::with_capacity(k + 1);
@@ -367,13 +368,24 @@ fn knn_disagreement(
                     continue;
                 }
                 let rr = design.row(r);
-                let mut d: f32 = qr
-                    .dense
-                    .iter()
-                    .zip(rr.dense)
-                    .map(|(a, b)| (a - b) * (a - b))
-                    .sum();
-                let rcat = rr.indices.iter().filter(|&&i| (i as usize) < cat_dim);
+                // partial distances only grow: stop a row as soon as it is farther than
+                // the k-th nearest so far
+                let bound = if best.len() < k {
+                    f32::INFINITY
+                } else {
+                    best[best.len() - 1].0
+                };
+                let mut d = 0.0f32;
+                for (a, b) in qr.dense.chunks(8).zip(rr.dense.chunks(8)) {
+                    d += a.iter().zip(b).map(|(a, b)| (a - b) * (a - b)).sum::<f32>();
+                    if d >= bound {
+                        break;
+                    }
+                }
+                if d >= bound {
+                    continue;
+                }
+                let rcat = rr.indices.iter().take_while(|&&i| (i as usize) < cat_dim);
                 let mut shared = 0usize;
                 let mut rn = 0usize;
                 for i in rcat {
