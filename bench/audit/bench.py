@@ -57,6 +57,7 @@ FIXTURES = [
     "reviews-text-trigger-1", "breast_cancer-tabular-trigger-1", "wine-tabular-trigger-1", "digits-tabular-trigger-1",
     "breast_cancer-dup-exact", "reviews-dup-exact", "reviews-dup-near", "reviews-dup-conflict",
     "wine-dup-near", "breast_cancer-dup-near",
+    "wine-feature-shift", "breast_cancer-feature-shift", "reviews-flip-random-5",
 ]
 
 
@@ -159,6 +160,9 @@ def main():
             os.makedirs(o, exist_ok=True)
             for f in ("data.csv", "case.json"):
                 shutil.copy(os.path.join(d, f), os.path.join(o, f))
+            case = json.load(open(os.path.join(d, "case.json")))
+            if case["baseline"]:  # the trusted copy the audit compares against
+                shutil.copy(os.path.join(src, case["source"]), os.path.join(o, "baseline.csv"))
             # paths in the truth are relative to the case, not to this machine's scratch dir
             truth = json.load(open(os.path.join(d, "truth.json")))
             truth["source"] = "bench/audit/make_sources.py: " + os.path.basename(truth["source"])

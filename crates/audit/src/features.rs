@@ -8,8 +8,11 @@
 //! - *sparse*: one entry per categorical column (one-hot: the column's most frequent
 //!   [`FeatureOptions::max_levels`] levels get their own slot, rarer levels share
 //!   [`FeatureOptions::hashed_levels`] hashed slots, a null has no slot), and the hashed
-//!   unigram and bigram counts of the text columns (`1 + ln(count)`, L2-normalised per
-//!   row, in `2^text_bits` buckets).
+//!   unigram and bigram counts of the text columns in `2^text_bits` buckets, weighted
+//!   like scikit-learn's `TfidfVectorizer(sublinear_tf=True)`: `(1 + ln count) · idf`
+//!   with `idf = ln((1 + n) / (1 + df)) + 1` (`df`: rows holding the bucket), then
+//!   L2-normalised per row. The idf weight lets a rare, telling phrase outweigh common
+//!   words (on the Rotten Tomatoes benchmark it lifted cross-validated accuracy).
 //!
 //! The bias (intercept) is not a column: the models keep it apart so it is not
 //! regularised.
@@ -17,7 +20,8 @@
 //! **Why this layout.** Memory is `rows × (dense width + non-zeros) × 4 bytes` (`f32`),
 //! so neither a wide one-hot nor a large text vocabulary can blow it up: a categorical
 //! column costs one sparse entry per row, a text column one entry per distinct n-gram
-//! in the row. Statistics (mean, std, median, level counts) are computed from all rows
+//! in the row. Statistics (mean, std, median, level counts, document frequencies) are
+//! computed from all rows
 //! without looking at the label, so using them inside cross-validation leaks nothing
 //! about the labels.
 //!
@@ -91,6 +95,8 @@ pub struct Encoder {
     text: Vec<usize>,
     text_base: u32,
     text_mask: u64,
+    /// Per text bucket, its inverse document frequency (empty without text).
+    idf: Vec<f32>,
     dense_dim: usize,
     sparse_dim: usize,
     dense_names: Vec<String>,
@@ -283,16 +289,51 @@ impl Encoder {
                     .to_string(),
             );
         }
-        Ok(Encoder {
+        let mut enc = Encoder {
             numeric,
             categorical,
             text,
             text_base,
             text_mask: (1u64 << bits) - 1,
+            idf: Vec::new(),
             dense_dim: dense_names.len(),
             sparse_dim: sparse_dim as usize,
             dense_names,
-        })
+        };
+        if !enc.text.is_empty() {
+            enc.idf = enc.inverse_document_frequencies(table, 1usize << bits);
+        }
+        Ok(enc)
+    }
+
+    /// `ln((1 + n) / (1 + df)) + 1` per text bucket, `df` counted over every table row.
+    fn inverse_document_frequencies(&self, table: &Table, buckets: usize) -> Vec<f32> {
+        use rayon::prelude::*;
+        let df = (0..table.len())
+            .into_par_iter()
+            .with_min_len(4096)
+            .fold(
+                || (vec![0u32; buckets], HashMap::new()),
+                |(mut df, mut scratch), r| {
+                    self.count_ngrams(table, r, &[], &mut scratch);
+                    for &i in scratch.keys() {
+                        df[(i - self.text_base) as usize] += 1;
+                    }
+                    (df, scratch)
+                },
+            )
+            .map(|(df, _)| df)
+            .reduce(
+                || vec![0u32; buckets],
+                |mut a, b| {
+                    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                    a
+                },
+            );
+        let n = table.len() as f64;
+        df.iter()
+            .map(|&d| (((1.0 + n) / (1.0 + d as f64)).ln() + 1.0) as f32)
+            .collect()
     }
 
     /// Width of the dense part.
@@ -364,6 +405,37 @@ impl Encoder {
         if self.text.is_empty() {
             return;
         }
+        self.count_ngrams(table, row, drop_tokens, scratch);
+        let mut entries: Vec<(u32, f32)> = scratch
+            .iter()
+            .map(|(&i, &c)| {
+                let idf = self
+                    .idf
+                    .get((i - self.text_base) as usize)
+                    .copied()
+                    .unwrap_or(1.0);
+                (i, (1.0 + c.ln()) * idf)
+            })
+            .collect();
+        entries.sort_unstable_by_key(|e| e.0);
+        let norm = entries.iter().map(|e| e.1 * e.1).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            for (i, v) in entries {
+                indices.push(i);
+                values.push(v / norm);
+            }
+        }
+    }
+
+    /// Counts the row's hashed unigrams and bigrams (sparse index → count) into `scratch`,
+    /// leaving out `drop_tokens` and the bigrams that hold one.
+    fn count_ngrams(
+        &self,
+        table: &Table,
+        row: usize,
+        drop_tokens: &[&str],
+        scratch: &mut HashMap<u32, f32>,
+    ) {
         scratch.clear();
         for &col in &self.text {
             let Some(text) = table.text[col].values.get(row) else {
@@ -386,16 +458,6 @@ impl Encoder {
                         .or_insert(0.0) += 1.0;
                 }
                 prev = Some(tok);
-            }
-        }
-        let mut entries: Vec<(u32, f32)> =
-            scratch.iter().map(|(&i, &c)| (i, 1.0 + c.ln())).collect();
-        entries.sort_unstable_by_key(|e| e.0);
-        let norm = entries.iter().map(|e| e.1 * e.1).sum::<f32>().sqrt();
-        if norm > 0.0 {
-            for (i, v) in entries {
-                indices.push(i);
-                values.push(v / norm);
             }
         }
     }
@@ -643,6 +705,16 @@ pub(crate) mod tests {
         assert_eq!(r.indices.len(), 4);
         let norm: f32 = r.values.iter().map(|v| v * v).sum();
         assert!((norm - 1.0).abs() < 1e-5);
+        // weighted like TfidfVectorizer(sublinear_tf): "good" twice in 1 of 3 rows is the
+        // heaviest, "film" once in 2 of 3 rows the lightest
+        let idf = |df: f32| (4.0 / (1.0 + df)).ln() + 1.0;
+        let max = r.values.iter().copied().fold(0.0, f32::max);
+        let min = r.values.iter().copied().fold(f32::INFINITY, f32::min);
+        let expected = (1.0 + 2f32.ln()) * idf(1.0) / idf(2.0);
+        assert!(
+            (max / min - expected).abs() < 1e-4,
+            "{max} / {min} vs {expected}"
+        );
         assert!(d.row(2).indices.is_empty());
         let full = e.encode_row(&t, 1, &[]);
         assert_eq!(full.indices, d.row(1).indices);

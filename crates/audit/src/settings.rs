@@ -105,6 +105,7 @@ pub const RULES: &[(&str, Range)] = &[
     ("outlier_quantile", Range::Quantile),
     ("outlier_max_share", Range::Limit),
     ("class_share_tolerance", Range::Limit),
+    ("edited_row_max_share", Range::Limit),
 ];
 
 impl Settings {

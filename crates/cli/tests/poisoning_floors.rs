@@ -30,6 +30,8 @@ struct Floor {
     named: bool,
     /// Hold datagate's F1 to at least cleanlab's on this file (minus 0.01 for ties).
     beat_cleanlab: bool,
+    /// Minimum F1 of one of the attack's detectors on its own, when set.
+    detector_f1: Option<(&'static str, f64)>,
 }
 
 const fn floor(case: &'static str, f1: f64) -> Floor {
@@ -40,12 +42,12 @@ const fn floor(case: &'static str, f1: f64) -> Floor {
         pair_recall: None,
         named: false,
         beat_cleanlab: false,
+        detector_f1: None,
     }
 }
 
-// Floors written from `bench/audit/run.sh --fixtures` (release build, 2026-12-04, second
-// session; measured
-// value in the comment, cleanlab's F1 on the same file after "cl"). Targets of issue 7 that
+// Floors written from `bench/audit/run.sh --fixtures` (release build, 2026-12-04; the
+// feature-shift cases 2026-12-05; measured value in the comment, cleanlab's F1 on the same file after "cl"). Targets of issue 7 that
 // were NOT met when these were written are marked "TARGET NOT MET": their floor is what was
 // measured, so the test guards against regressions and must be raised when they improve.
 
@@ -71,6 +73,12 @@ const SMALL: &[Floor] = &[
         named: true,
         ..floor("wine-tabular-trigger-1", 0.95)
     },
+    // 10% of wine shifted by 3 sd in one feature, audited with the clean table as
+    // --baseline: edited_rows 1.000 on its own; outliers and baseline_shift find nothing
+    Floor {
+        detector_f1: Some(("edited_rows", 0.95)),
+        ..floor("wine-feature-shift", 0.95)
+    },
     // numeric near copies (±1% sd jitter on every float feature): 1.000, every pair
     Floor {
         pair_recall: Some(1.0),
@@ -89,7 +97,7 @@ const LARGE: &[Floor] = &[
     Floor {
         beat_cleanlab: true,
         ..floor("digits-flip-random-5", 0.87)
-    }, // 0.893, cl 0.760
+    }, // 0.900, cl 0.760
     Floor {
         beat_cleanlab: true,
         ..floor("breast_cancer-flip-class-5", 0.84)
@@ -98,6 +106,12 @@ const LARGE: &[Floor] = &[
         beat_cleanlab: true,
         ..floor("digits-flip-class-5", 0.87)
     }, // 0.900, cl 0.640
+    // label flips in the Rotten Tomatoes snippets (not a target: 64% cross-validated
+    // accuracy for both models): 0.195, cl 0.196 — equal within one row
+    Floor {
+        beat_cleanlab: true,
+        ..floor("reviews-flip-random-5", 0.18)
+    },
     // text trigger `cf` → fresh at 1%: named, precision 1.0, recall 1.0 (after the
     // counterfactual model stopped seeing the candidates' rows)
     Floor {
@@ -135,6 +149,12 @@ const LARGE: &[Floor] = &[
         precision_recall: Some((0.95, 0.95)),
         ..floor("breast_cancer-dup-near", 0.95)
     },
+    // feature shift with --baseline: edited_rows 1.000 on its own, baseline_shift 0.827;
+    // outliers' false positives pull the union down to 0.637
+    Floor {
+        detector_f1: Some(("edited_rows", 0.95)),
+        ..floor("breast_cancer-feature-shift", 0.6)
+    },
     // conflicting copies: 1.0
     Floor {
         pair_recall: Some(1.0),
@@ -159,6 +179,9 @@ fn audit(case_dir: &Path, out: &Path) -> serde_json::Value {
         .arg(out);
     if let Some(text) = case["text"].as_str() {
         cmd.args(["--text", text]);
+    }
+    if case["baseline"].as_bool() == Some(true) {
+        cmd.arg("--baseline").arg(case_dir.join("baseline.csv"));
     }
     let status = cmd.output().unwrap().status.code();
     assert!(
@@ -210,6 +233,14 @@ fn check_floors(floors: &[Floor]) {
         if f.named {
             let named = a.trigger_named.or(a.pattern_named).unwrap_or(false);
             check(named, "trigger/pattern not named".into());
+        }
+        if let Some((detector, min)) = f.detector_f1 {
+            let got = a
+                .by_detector
+                .iter()
+                .find(|d| d.detector == detector)
+                .map_or(0.0, |d| d.f1);
+            check(got >= min, format!("{detector} F1 {got:.3} < floor {min}"));
         }
         if f.beat_cleanlab {
             let cl = measured[f.case]["cleanlab"]["f1"].as_f64().unwrap();

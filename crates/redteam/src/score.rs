@@ -1,14 +1,16 @@
 //! `score`: how well an audit report found the attacks of a ground truth.
 //!
 //! For each attack, the rows flagged by its detectors are compared with the rows the
-//! attack poisoned:
+//! attack poisoned (a detector the audit did not run is not counted: one left out by
+//! `--detectors`, or one that could not run, e.g. `edited_rows` without a baseline, which
+//! is noted under `skipped`):
 //!
 //! | attack | detectors |
 //! |---|---|
-//! | `label-flip` | `label_issues` |
+//! | `label-flip` | `label_issues`, `edited_rows` |
 //! | `text-trigger` | `text_trigger` (and: was the trigger named? the target?) |
 //! | `tabular-trigger` | `tabular_trigger` (and: were the pattern's columns named?) |
-//! | `feature-shift` | `outliers`, `baseline_shift` |
+//! | `feature-shift` | `outliers`, `baseline_shift`, `edited_rows` |
 //! | `duplicates` exact | `exact_duplicates` |
 //! | `duplicates` near | `near_duplicates` (and `exact_duplicates`) |
 //! | `duplicates` conflict | `exact_duplicates`, `near_duplicates` |
@@ -144,10 +146,10 @@ pub struct Scores {
 /// The detectors that answer `attack`.
 pub fn detectors_for(attack: &AttackTruth) -> &'static [&'static str] {
     match (attack.kind.as_str(), attack.mode.as_deref()) {
-        ("label-flip", _) => &["label_issues"],
+        ("label-flip", _) => &["label_issues", "edited_rows"],
         ("text-trigger", _) => &["text_trigger"],
         ("tabular-trigger", _) => &["tabular_trigger"],
-        ("feature-shift", _) => &["outliers", "baseline_shift"],
+        ("feature-shift", _) => &["outliers", "baseline_shift", "edited_rows"],
         ("duplicates", Some("near")) => &["near_duplicates", "exact_duplicates"],
         ("duplicates", Some("conflict")) => &["exact_duplicates", "near_duplicates"],
         ("duplicates", _) => &["exact_duplicates"],
@@ -225,9 +227,28 @@ pub fn score(truth: &GroundTruth, report: &Value) -> Scores {
                 .collect()
         })
         .unwrap_or_default();
+    // the detectors the audit ran (`--detectors` may have chosen a few): its timings name
+    // each; a report without (or with empty) timings is taken to have run them all
+    let selected: Option<HashSet<&str>> = report
+        .get("timings")
+        .and_then(Value::as_array)
+        .map(|t| {
+            t.iter()
+                .filter_map(|x| x.get(0).and_then(Value::as_str))
+                .collect()
+        })
+        .filter(|s: &HashSet<&str>| !s.is_empty());
     let mut attacks = Vec::new();
     for (ai, attack) in truth.attacks.iter().enumerate() {
-        let detectors = detectors_for(attack);
+        // a detector that did not run (not selected; or no baseline, too few rows: noted) is
+        // not counted
+        let answering = detectors_for(attack);
+        let detectors: Vec<&str> = answering
+            .iter()
+            .copied()
+            .filter(|d| selected.as_ref().is_none_or(|s| s.contains(d)))
+            .filter(|d| !skipped.iter().any(|(s, _)| s == d))
+            .collect();
         let mine: Vec<&Value> = findings
             .iter()
             .copied()
@@ -298,7 +319,7 @@ pub fn score(truth: &GroundTruth, report: &Value) -> Scores {
             by_detector,
             skipped: skipped
                 .iter()
-                .filter(|(d, _)| detectors.contains(&d.as_str()))
+                .filter(|(d, _)| answering.contains(&d.as_str()))
                 .map(|(d, r)| format!("{d}: {r}"))
                 .collect(),
             caught_elsewhere: Vec::new(),

@@ -292,7 +292,10 @@ fn scores_count_rows_triggers_and_pairs() {
             {"detector": "text_trigger", "rows": trig, "trigger": "ZZ", "target_label": truth.attacks[1].target_label},
             {"detector": "exact_duplicates", "rows": [c], "groups": [{"rows": [o, c]}], "groups_total": 1}
         ],
-        "skipped": [{"detector": "near_duplicates", "reason": "no text"}]
+        "skipped": [
+            {"detector": "near_duplicates", "reason": "no text"},
+            {"detector": "edited_rows", "reason": "needs a trusted baseline (--baseline)"}
+        ]
     });
     let rpath = dir.path().join("report.json");
     std::fs::write(&rpath, report.to_string()).unwrap();
@@ -312,7 +315,11 @@ fn scores_count_rows_triggers_and_pairs() {
     assert_eq!(d.true_positives, 1);
     // several detectors answer duplicates: each gets its own line
     assert_eq!(d.by_detector.len(), 0); // exact mode: exact_duplicates only
+                                        // edited_rows also answers label flips, but did not run: noted, not counted
     assert!(lf.by_detector.is_empty());
+    assert_eq!(lf.detectors, vec!["label_issues".to_string()]);
+    assert_eq!(lf.skipped.len(), 1);
+    assert!(lf.skipped[0].starts_with("edited_rows: "));
     assert_eq!(d.pair_recall, Some(0.5)); // one of two pairs found
                                           // label_issues also flagged a trigger row: shown apart, not counted for the trigger
     let elsewhere: Vec<(&str, usize)> = tt
@@ -354,7 +361,8 @@ fn attacks_with_several_detectors_are_also_scored_per_detector() {
         .collect();
     let report = serde_json::json!({"findings": [
         {"detector": "outliers", "rows": clean},
-        {"detector": "baseline_shift", "rows": rows}
+        {"detector": "baseline_shift", "rows": rows},
+        {"detector": "edited_rows", "rows": rows[..2]}
     ]});
     let s = score(&truth, &report);
     let a = &s.attacks[0];
@@ -364,7 +372,21 @@ fn attacks_with_several_detectors_are_also_scored_per_detector() {
         .iter()
         .map(|d| (d.detector.as_str(), d.f1))
         .collect();
-    assert_eq!(d, vec![("outliers", 0.0), ("baseline_shift", 1.0)]);
+    assert_eq!(
+        d,
+        vec![
+            ("outliers", 0.0),
+            ("baseline_shift", 1.0),
+            ("edited_rows", 2.0 / 3.0)
+        ]
+    );
+    // an audit run with `--detectors` times only the detectors it ran: the others are not
+    // counted, so outliers' rows no longer cost precision
+    let mut report = report;
+    report["timings"] = serde_json::json!([["baseline_shift", 0.1], ["edited_rows", 0.2]]);
+    let a = &score(&truth, &report).attacks[0];
+    assert_eq!((a.precision, a.recall), (1.0, 1.0));
+    assert_eq!(a.detectors, vec!["baseline_shift", "edited_rows"]);
 }
 
 #[test]

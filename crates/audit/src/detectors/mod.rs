@@ -11,6 +11,7 @@ use crate::finding::{Finding, Report, Skipped};
 use crate::table::Table;
 
 pub mod baseline_shift;
+pub mod edited_rows;
 pub mod exact_duplicates;
 pub mod label_issues;
 pub mod near_duplicates;
@@ -73,6 +74,9 @@ pub struct Settings {
     pub outlier_max_share: f64,
     /// Baseline shift: a class share may move by this much (absolute) before it counts.
     pub class_share_tolerance: f64,
+    /// Edited rows fail the audit when more than this share of rows are baseline rows
+    /// with values changed (0: any edited trusted record fails).
+    pub edited_row_max_share: f64,
 }
 
 impl Default for Settings {
@@ -97,6 +101,7 @@ impl Default for Settings {
             outlier_quantile: 0.999,
             outlier_max_share: 0.2,
             class_share_tolerance: 0.05,
+            edited_row_max_share: 0.0,
         }
     }
 }
@@ -129,6 +134,7 @@ pub const ALL: &[&dyn Detector] = &[
     &label_issues::LabelIssues,
     &outliers::Outliers,
     &baseline_shift::BaselineShift,
+    &edited_rows::EditedRows,
     &text_trigger::TextTrigger,
     &tabular_trigger::TabularTrigger,
 ];

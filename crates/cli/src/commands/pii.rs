@@ -2,7 +2,7 @@
 //! re-identification risk, and reveal tokens for key holders.
 
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context as _};
@@ -194,7 +194,7 @@ fn emit(output: Option<&PathBuf>, text: &str) -> anyhow::Result<()> {
     }
 }
 
-fn load_key(path: &PathBuf) -> anyhow::Result<KeyFile> {
+fn load_key(path: &Path) -> anyhow::Result<KeyFile> {
     if !path.exists() {
         bail!(
             "key file {} does not exist (create one with `datagate pii keygen {}`)",
@@ -421,7 +421,7 @@ fn erase(a: EraseArgs) -> anyhow::Result<ExitCode> {
     // Every form the subject's value may take in the store.
     let mut forms: std::collections::HashSet<String> = std::collections::HashSet::new();
     forms.insert(value.to_string());
-    let key = a.key_file.as_ref().map(load_key).transpose()?;
+    let key = a.key_file.as_deref().map(load_key).transpose()?;
     if let Some(key) = &key {
         let t = Transformer::new(key);
         let mut entities: Vec<Option<Entity>> =
