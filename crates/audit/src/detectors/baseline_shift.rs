@@ -182,17 +182,7 @@ impl Detector for BaselineShift {
     }
 
     fn run(&self, ctx: &Context<'_>) -> Result<Vec<Finding>, SkipReason> {
-        let base = ctx
-            .baseline
-            .ok_or_else(|| "needs a trusted baseline (--baseline)".to_string())?;
-        let table = ctx.table;
-        if table.is_empty() || base.is_empty() {
-            return Err(format!(
-                "not enough data: {} current and {} baseline rows",
-                table.len(),
-                base.len()
-            ));
-        }
+        let (table, base) = ctx.with_baseline()?;
         let mut findings = Vec::new();
         if let Some(f) = label_shift(ctx, base) {
             findings.push(f);

@@ -155,36 +155,33 @@ fn shown(t: &Table, slot: Slot, r: usize) -> Value {
     }
 }
 
+/// The names of a table's numeric, categorical and text columns.
+fn column_names(t: &Table) -> [Vec<&str>; 3] {
+    [
+        t.numeric.iter().map(|c| c.name.as_str()).collect(),
+        t.categorical.iter().map(|c| c.name.as_str()).collect(),
+        t.text.iter().map(|c| c.name.as_str()).collect(),
+    ]
+}
+
 /// The columns present in both tables, each with the same kind on both sides.
 fn shared_columns(cur: &Table, base: &Table) -> Vec<Column> {
     let mut out = Vec::new();
-    for (i, c) in cur.numeric.iter().enumerate() {
-        if let Some(j) = base.numeric.iter().position(|b| b.name == c.name) {
-            out.push(Column {
-                name: c.name.clone(),
-                current: Slot::Numeric(i),
-                baseline: Slot::Numeric(j),
-            });
+    let mut pair = |current: Vec<&str>, baseline: Vec<&str>, slot: fn(usize) -> Slot| {
+        for (i, name) in current.iter().enumerate() {
+            if let Some(j) = baseline.iter().position(|b| b == name) {
+                out.push(Column {
+                    name: name.to_string(),
+                    current: slot(i),
+                    baseline: slot(j),
+                });
+            }
         }
-    }
-    for (i, c) in cur.categorical.iter().enumerate() {
-        if let Some(j) = base.categorical.iter().position(|b| b.name == c.name) {
-            out.push(Column {
-                name: c.name.clone(),
-                current: Slot::Categorical(i),
-                baseline: Slot::Categorical(j),
-            });
-        }
-    }
-    for (i, c) in cur.text.iter().enumerate() {
-        if let Some(j) = base.text.iter().position(|b| b.name == c.name) {
-            out.push(Column {
-                name: c.name.clone(),
-                current: Slot::Text(i),
-                baseline: Slot::Text(j),
-            });
-        }
-    }
+    };
+    let ([cn, cc, ct], [bn, bc, bt]) = (column_names(cur), column_names(base));
+    pair(cn, bn, Slot::Numeric);
+    pair(cc, bc, Slot::Categorical);
+    pair(ct, bt, Slot::Text);
     if let (Some(a), Some(b)) = (&cur.labels, &base.labels) {
         if a.name == b.name {
             out.push(Column {
@@ -407,17 +404,7 @@ impl Detector for EditedRows {
     }
 
     fn run(&self, ctx: &Context<'_>) -> Result<Vec<Finding>, SkipReason> {
-        let base = ctx
-            .baseline
-            .ok_or_else(|| "needs a trusted baseline (--baseline)".to_string())?;
-        let cur = ctx.table;
-        if cur.is_empty() || base.is_empty() {
-            return Err(format!(
-                "not enough data: {} current and {} baseline rows",
-                cur.len(),
-                base.len()
-            ));
-        }
+        let (cur, base) = ctx.with_baseline()?;
         let columns = shared_columns(cur, base);
         let d = columns.len();
         if d < MIN_COLUMNS {

@@ -119,6 +119,24 @@ pub struct Context<'a> {
 /// Why a detector did not run: a plain sentence such as `needs a label column (--label)`.
 pub type SkipReason = String;
 
+impl<'a> Context<'a> {
+    /// The table and the baseline, for detectors that compare the two: a reason to skip
+    /// when there is no baseline or either side has no rows.
+    pub fn with_baseline(&self) -> Result<(&'a Table, &'a Table), SkipReason> {
+        let base = self
+            .baseline
+            .ok_or_else(|| "needs a trusted baseline (--baseline)".to_string())?;
+        if self.table.is_empty() || base.is_empty() {
+            return Err(format!(
+                "not enough data: {} current and {} baseline rows",
+                self.table.len(),
+                base.len()
+            ));
+        }
+        Ok((self.table, base))
+    }
+}
+
 /// One detector.
 pub trait Detector: Sync {
     /// Its name in reports, e.g. `exact_duplicates`.
