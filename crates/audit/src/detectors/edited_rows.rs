@@ -26,10 +26,13 @@
 //! [`ALPHA`]: `n_current · n_baseline · C(d, k) · Π f_c` over the `d - k` matching cells
 //! other than the label (which follows the features, so adds no evidence of its own),
 //! where `f_c` is the probability that a baseline row holds that value in column `c`
-//! (its share of at most [`FREQ_SAMPLE`] sampled baseline rows; for numeric values the
-//! larger of the other rows' share and the local density times the column's resolution,
-//! see `ValueOdds`) and `C(d, k)` counts the ways to pick the `k` changed columns. The score is `-log10` of that expected count: how many
-//! orders of magnitude the match is beyond coincidence.
+//! (its share of at most [`FREQ_SAMPLE`] sampled baseline rows; for numbers and texts
+//! the larger of the other rows' share and a model of the column — local density at the
+//! column's resolution, a unigram model of the words — see `ValueOdds`) and `C(d, k)`
+//! counts the ways to pick the `k` changed columns. The score is `-log10` of that
+//! expected count: how many orders of magnitude the match is beyond coincidence. The
+//! product treats the columns as independent: strongly correlated columns make a match
+//! look rarer than it is (see the blind spots).
 //!
 //! **Verdict.** The finding fails when edited rows exceed `Settings::edited_row_max_share`
 //! of the current rows (default 0: a trusted record that changed is always worth a
@@ -37,14 +40,19 @@
 //! change in baseline standard deviations), the label changes by pair of classes, and the
 //! first [`MAX_LISTED`] edits cell by cell.
 //!
-//! **Needs** a baseline and at least [`MIN_COLUMNS`] columns present in both tables.
+//! **Needs** a baseline and at least [`MIN_COLUMNS`] columns present in both tables (a
+//! text and its label are enough: a relabelled sentence is found by its unchanged text).
 //!
 //! **Blind spots.** A baseline that is an independent sample, not an earlier version of
 //! the same rows (nothing to match: use `baseline_shift`); edits of more than half of a
 //! row's columns, or of `b` or more columns when no intact band is rare enough; tables
 //! whose values are too coarse for any match to be significant (iris: two changed
-//! features of four leave two one-decimal values and the label, which many rows share);
-//! new rows appended by an attacker (they match nothing).
+//! features of four leave two one-decimal values, which many rows share); new rows
+//! appended by an attacker (they match nothing); a current table drawn from another part
+//! of the distribution than the baseline, with columns that move together (values rare in
+//! the baseline, multiplied as if independent, can make a chance match look like an
+//! edit: the one false positive seen, on iris split 1/3 – 2/3 before the label was left
+//! out of the evidence).
 
 use std::collections::HashMap;
 
@@ -52,13 +60,14 @@ use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
 use crate::detectors::{Context, Detector, SkipReason};
+use crate::features;
 use crate::finding::Finding;
 use crate::model::SplitMix;
 use crate::table::{Table, MISSING};
 use crate::util::{combine, hash_bytes, ln_gamma, mean_sd, mix64};
 
 /// Fewest columns shared by the two tables for a match to mean anything.
-pub const MIN_COLUMNS: usize = 3;
+pub const MIN_COLUMNS: usize = 2;
 
 /// Most bands (each a hash index over the baseline rows).
 pub const MAX_BANDS: usize = 8;
@@ -299,20 +308,34 @@ fn nearest_original(
 ///
 /// A value seen `c` times among `m` sampled rows has probability about `c / m` — but a
 /// value seen once says only "at most about `1 / m`", far too coarse for continuous
-/// columns (a 4-decimal value in a table of 150 rows). For numeric values the estimate is
-/// therefore the larger of the other rows holding it, `(c - 1) / m` (the original row is
-/// one of the `c` when every row is sampled), and the local density: the [`DENSITY_K`]
-/// sampled values nearest to it span a width `w`, so a value of the column's resolution
-/// `q` (its decimals) is hit with probability `DENSITY_K / m · q / w`. Coarse columns
-/// (iris' one decimal, 0-16 pixel counts) repeat their values, and the count term keeps
-/// them coarse. Other kinds use `c / m`.
+/// columns (a 4-decimal value in a table of 150 rows) and for texts. For numbers and
+/// texts the estimate is therefore the larger of the other rows holding the value,
+/// `(c - 1) / m` (the original row is one of the `c` when every row is sampled), and a
+/// model of the column:
+/// - numbers, the local density: the [`DENSITY_K`] sampled values nearest to it span a
+///   width `w`, so a value of the column's resolution `q` (its decimals) is hit with
+///   probability `DENSITY_K / m · q / w`. Coarse columns (iris' one decimal, 0-16 pixel
+///   counts) repeat their values, and the count term keeps them coarse;
+/// - texts, a unigram model: the product of its tokens' shares of the sampled tokens
+///   (add-one smoothed). Boilerplate texts repeat, and the count term keeps them common;
+///   an empty text has probability 1.
+///
+/// Levels and nulls use `c / m`.
 struct ValueOdds {
     counts: Vec<HashMap<u64, u32>>,
-    /// Per column: sorted finite sample values and the resolution (numeric columns only).
-    numeric: Vec<Option<(Vec<f64>, f64)>>,
+    models: Vec<ColumnModel>,
     sample: usize,
     /// Whether the sample holds every baseline row (so also each match's original).
     complete: bool,
+}
+
+/// What is known of a column's values beyond their counts.
+enum ColumnModel {
+    /// Sorted finite sample values and the column's resolution.
+    Numeric(Vec<f64>, f64),
+    /// Token counts (by token hash) and the total.
+    Text(HashMap<u64, u32>, u64),
+    Counts,
 }
 
 /// Sampled values nearest to a value that estimate the local density.
@@ -340,14 +363,14 @@ impl ValueOdds {
             let mut rng = SplitMix(seed ^ 0xed17);
             (0..FREQ_SAMPLE).map(|_| rng.below(base.len())).collect()
         };
-        let (counts, numeric) = columns
+        let (counts, models) = columns
             .par_iter()
             .map(|c| {
                 let mut m: HashMap<u64, u32> = HashMap::new();
                 for &r in &rows {
                     *m.entry(cell(base, c.baseline, r)).or_insert(0) += 1;
                 }
-                let numeric = match c.baseline {
+                let model = match c.baseline {
                     Slot::Numeric(i) => {
                         let col = &base.numeric[i].values;
                         let mut v: Vec<f64> = rows
@@ -357,44 +380,74 @@ impl ValueOdds {
                             .collect();
                         v.sort_unstable_by(f64::total_cmp);
                         let q = resolution(&v);
-                        Some((v, q))
+                        ColumnModel::Numeric(v, q)
                     }
-                    _ => None,
+                    Slot::Text(i) => {
+                        let (mut tokens, mut total) = (HashMap::new(), 0u64);
+                        for &r in &rows {
+                            for t in features::tokens(&base.text[i].values[r]) {
+                                *tokens.entry(hash_bytes(t.as_bytes())).or_insert(0u32) += 1;
+                                total += 1;
+                            }
+                        }
+                        ColumnModel::Text(tokens, total)
+                    }
+                    _ => ColumnModel::Counts,
                 };
-                (m, numeric)
+                (m, model)
             })
             .unzip();
         ValueOdds {
             counts,
-            numeric,
+            models,
             sample: rows.len(),
             complete,
         }
     }
 
-    /// `ln` of the probability that a baseline row holds `value` (hash `h`) in column `j`.
-    fn ln_odds(&self, j: usize, h: u64, value: Option<f64>) -> f64 {
+    /// `ln` of the probability that a baseline row holds row `r`'s value in column `j`
+    /// (`slot` in `base`).
+    fn ln_odds(&self, j: usize, base: &Table, slot: Slot, r: usize) -> f64 {
         let m = self.sample.max(1) as f64;
-        let seen = self.counts[j].get(&h).copied().unwrap_or(0).max(1) as f64;
-        let density = match (&self.numeric[j], value) {
-            (Some((sorted, q)), Some(v)) if v.is_finite() && sorted.len() > DENSITY_K => {
-                let at = sorted.partition_point(|x| *x < v);
-                let lo = at
-                    .saturating_sub(DENSITY_K / 2)
-                    .min(sorted.len() - DENSITY_K);
-                let width = sorted[lo + DENSITY_K - 1] - sorted[lo];
-                (width > 0.0).then(|| DENSITY_K as f64 / m * q / width)
+        let seen = self.counts[j]
+            .get(&cell(base, slot, r))
+            .copied()
+            .unwrap_or(0)
+            .max(1) as f64;
+        let modelled = match (&self.models[j], slot) {
+            (ColumnModel::Numeric(sorted, q), Slot::Numeric(i)) => {
+                let v = base.numeric[i].values[r];
+                if v.is_finite() && sorted.len() > DENSITY_K {
+                    let at = sorted.partition_point(|x| *x < v);
+                    let lo = at
+                        .saturating_sub(DENSITY_K / 2)
+                        .min(sorted.len() - DENSITY_K);
+                    let width = sorted[lo + DENSITY_K - 1] - sorted[lo];
+                    (width > 0.0).then(|| (DENSITY_K as f64 / m * q / width).ln())
+                } else {
+                    None
+                }
+            }
+            (ColumnModel::Text(tokens, total), Slot::Text(i)) => {
+                let vocabulary = tokens.len() as f64 + 1.0;
+                let ln_p = features::tokens(&base.text[i].values[r])
+                    .map(|t| {
+                        let c = tokens.get(&hash_bytes(t.as_bytes())).copied().unwrap_or(0);
+                        ((c as f64 + 1.0) / (*total as f64 + vocabulary)).ln()
+                    })
+                    .sum::<f64>();
+                Some(ln_p)
             }
             _ => None,
         };
-        let p = match density {
-            Some(d) => {
+        let ln_p = match modelled {
+            Some(ln_model) => {
                 let others = if self.complete { seen - 1.0 } else { seen };
-                (others / m).max(d)
+                (others / m).ln().max(ln_model)
             }
-            None => seen / m,
+            None => (seen / m).ln(),
         };
-        p.clamp(f64::MIN_POSITIVE, 1.0).ln()
+        ln_p.min(0.0)
     }
 }
 
@@ -435,11 +488,7 @@ impl Detector for EditedRows {
                     if changed.contains(&j) || matches!(c.baseline, Slot::Label) {
                         continue;
                     }
-                    let value = match c.baseline {
-                        Slot::Numeric(i) => Some(base.numeric[i].values[original]),
-                        _ => None,
-                    };
-                    ln_chance += odds.ln_odds(j, cell(base, c.baseline, original), value);
+                    ln_chance += odds.ln_odds(j, base, c.baseline, original);
                 }
                 (ln_chance < ALPHA.ln()).then(|| Edit {
                     row,
@@ -625,6 +674,50 @@ mod tests {
         assert!(run(&t, Some(&other))
             .unwrap_err()
             .contains("columns present in both"));
+    }
+
+    #[test]
+    fn relabelled_texts_are_edits_and_boilerplate_is_not_evidence() {
+        // 300 distinct sentences and a label (text + label: two compared columns)
+        let words = [
+            "plot", "actor", "scene", "dull", "bright", "story", "long", "score", "cast", "ending",
+            "script", "camera", "slow", "warm", "sharp", "loud",
+        ];
+        let mut rng = SplitMix(9);
+        let mut texts: Vec<String> = (0..300)
+            .map(|_| {
+                (0..8)
+                    .map(|_| words[rng.below(words.len())])
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        // ten rows of one boilerplate text, in both tables
+        for t in texts.iter_mut().take(10) {
+            *t = "no review".to_string();
+        }
+        let y: Vec<u32> = (0..300).map(|i| (i % 2) as u32).collect();
+        let make_t = |y: &[u32]| {
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            table(
+                vec![],
+                vec![],
+                vec![("t", refs)],
+                Some((y.to_vec(), vec!["neg", "pos"])),
+            )
+        };
+        let base = make_t(&y);
+        let mut cur_y = y.clone();
+        for r in [3usize, 50, 51, 120, 299] {
+            cur_y[r] = 1 - cur_y[r];
+        }
+        let f = run(&make_t(&cur_y), Some(&base)).unwrap();
+        assert_eq!(f.len(), 1);
+        let mut rows = f[0].rows.clone();
+        rows.sort_unstable();
+        // row 3 holds the boilerplate: its text vouches for nothing
+        assert_eq!(rows, vec![50, 51, 120, 299]);
+        assert_eq!(f[0].detail["changed_columns"][0]["column"], "label");
     }
 
     #[test]
