@@ -38,12 +38,15 @@ def cases():
             out.append((f"{t}-flip-class-{tag}", t, None, [f"label-flip:from={a},to={b},rate={r}"], 12, False))
         out.append((f"{t}-tabular-trigger-1", t, None, [f"tabular-trigger:rate=0.01,target={target}"], 13, False))
         out.append((f"{t}-feature-shift", t, None, ["feature-shift:rate=0.1,shift=3"], 14, True))
+        # the flip-random-5 file again, audited with the clean table as --baseline
+        out.append((f"{t}-flip-random-5-baseline", t, None, ["label-flip:rate=0.05"], 11, True))
         out.append((f"{t}-dup-exact", t, None, ["duplicates:mode=exact,rate=0.02"], 15, False))
         out.append((f"{t}-dup-near", t, None, ["duplicates:mode=near,rate=0.02"], 16, False))
         out.append((f"{t}-dup-conflict", t, None, ["duplicates:mode=conflict,rate=0.01"], 17, False))
     for tag, r in [("0.5", 0.005), ("1", 0.01), ("3", 0.03)]:
         out.append((f"reviews-text-trigger-{tag}", "reviews", "review", [f"text-trigger:rate={r},token=cf,target=fresh"], 21, False))
     out.append(("reviews-flip-random-5", "reviews", "review", ["label-flip:rate=0.05"], 22, False))
+    out.append(("reviews-flip-random-5-baseline", "reviews", "review", ["label-flip:rate=0.05"], 22, True))
     out.append(("reviews-dup-exact", "reviews", "review", ["duplicates:mode=exact,rate=0.02"], 23, False))
     out.append(("reviews-dup-near", "reviews", "review", ["duplicates:mode=near,rate=0.02,edits=0.1"], 24, False))
     out.append(("reviews-dup-conflict", "reviews", "review", ["duplicates:mode=conflict,rate=0.01"], 25, False))
