@@ -342,8 +342,7 @@ fn clean_tables_split_in_parts_have_no_edited_rows() {
         ("digits-flip-random-5", "data.csv"),
         ("breast_cancer-feature-shift", "baseline.csv"),
     ] {
-        let text =
-            std::fs::read_to_string(fixtures().join("cases").join(case).join(file)).unwrap();
+        let text = std::fs::read_to_string(fixtures().join("cases").join(case).join(file)).unwrap();
         let mut lines = text.lines();
         let header = lines.next().unwrap();
         let rows: Vec<&str> = lines.collect();

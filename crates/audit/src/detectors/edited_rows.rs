@@ -84,6 +84,9 @@ pub const FREQ_SAMPLE: usize = 100_000;
 /// Edits listed cell by cell in the detail.
 pub const MAX_LISTED: usize = 1000;
 
+/// Edits spelled out in the explanation.
+pub const EXAMPLES: usize = 3;
+
 /// The detector.
 pub struct EditedRows;
 
@@ -578,6 +581,31 @@ fn report(ctx: &Context<'_>, base: &Table, columns: &[Column], edits: &[Edit]) -
         .collect();
     let share = edits.len() as f64 / cur.len() as f64;
     let max_share = ctx.settings.edited_row_max_share;
+    // the most certain edits, cell by cell, for readers of the text and HTML reports
+    let examples: Vec<String> = edits
+        .iter()
+        .take(EXAMPLES)
+        .map(|e| {
+            let cells: Vec<String> = e
+                .changed
+                .iter()
+                .map(|&j| {
+                    format!(
+                        "{} {} → {}",
+                        columns[j].name,
+                        shown(base, columns[j].baseline, e.original),
+                        shown(cur, columns[j].current, e.row)
+                    )
+                })
+                .collect();
+            format!(
+                "row {} (baseline row {}): {}",
+                cur.row_numbers[e.row],
+                base.row_numbers[e.original],
+                cells.join(", ")
+            )
+        })
+        .collect();
     let top: Vec<String> = changed_columns
         .iter()
         .take(3)
@@ -612,9 +640,10 @@ fn report(ctx: &Context<'_>, base: &Table, columns: &[Column], edits: &[Edit]) -
              fewer than {ALPHA} such coincidences were expected in the whole audit, so the \
              rows are edited copies of trusted records. `edits` lists each changed cell with \
              its baseline and current value. Edited rows: {:.2}% of the table (allowed: \
-             {:.2}%).",
+             {:.2}%). Most certain: {}.",
             share * 100.0,
-            max_share * 100.0
+            max_share * 100.0,
+            examples.join("; ")
         ),
         rows: edits.iter().map(|e| cur.row_numbers[e.row]).collect(),
         scores: edits.iter().map(|e| -e.log10_chance).collect(),
@@ -766,6 +795,15 @@ mod tests {
         assert_eq!(rows, expected);
         assert!(f.fails);
         assert!(f.scores.iter().all(|&s| s > 2.0), "{:?}", f.scores);
+        // the most certain edit is spelled out for text readers
+        let first = f.rows[0];
+        assert!(
+            f.explanation.contains(&format!(
+                "Most certain: row {first} (baseline row {first}): "
+            )),
+            "{}",
+            f.explanation
+        );
         let changed = f.detail["changed_columns"].as_array().unwrap();
         let names: Vec<&str> = changed
             .iter()
