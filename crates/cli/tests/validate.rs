@@ -151,6 +151,8 @@ fn demo_runs_the_whole_gate_and_tells_the_story() {
         .stdout(predicate::str::contains("Promote: penguins/v1"))
         .stdout(predicate::str::contains("tabular_trigger"))
         .stdout(predicate::str::contains("label_issues"))
+        // penguins/v1 is the review's baseline: the vendor's relabelled records are named
+        .stdout(predicate::str::contains("edited_rows"))
         .stdout(predicate::str::contains("Approve: refused"));
     // Step 1: the contract on the bundled table, GX-shaped.
     let result: serde_json::Value =

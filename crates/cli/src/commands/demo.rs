@@ -11,8 +11,9 @@
 //! 3. the lab's drop is ingested, reviewed, approved by alice and promoted as `penguins/v1`;
 //! 4. `redteam inject` makes a poisoned copy (5% flipped labels, a backdoor pattern forcing
 //!    "Gentoo", conflicting duplicates) that vendor-x signs and delivers; its review fails with
-//!    named findings, the attempt to approve it is refused, it is rejected, and the audit's
-//!    findings are scored against the injection's ground truth;
+//!    named findings (with `penguins/v1` as the audit's baseline, the relabelled records are
+//!    named one by one), the attempt to approve it is refused, it is rejected, and the
+//!    audit's findings are scored against the injection's ground truth;
 //! 5. a tiny model (per-class centroids, trained on `penguins/v1`) is written as safetensors,
 //!    scanned and linked to the version it was trained on;
 //! 6. the ledger is verified end to end, and `story.html` is written.
@@ -428,16 +429,25 @@ fn stop_poisoned(gate: &mut Gate, out: &Path, story: &mut Story) -> anyhow::Resu
         vec![format!("{id} rejected; recorded in the ledger")],
     );
 
-    // How good was the audit? Score its findings against the injection's ground truth.
-    let dataset = Dataset::open(&poisoned, &ReadOptions::default())?;
-    let table = Table::load(
-        &dataset,
-        &AuditColumns {
-            label: Some("species".into()),
-            ..Default::default()
-        },
-    )?;
-    let report = datagate_audit::audit(&table, None, &Settings::default(), datagate_audit::ALL);
+    // How good was the audit? Score its findings against the injection's ground truth, with
+    // the baseline the review had: the trusted penguins/v1 (the clean table).
+    let columns = AuditColumns {
+        label: Some("species".into()),
+        ..Default::default()
+    };
+    let load = |path: &Path| -> anyhow::Result<Table> {
+        Ok(Table::load(
+            &Dataset::open(path, &ReadOptions::default())?,
+            &columns,
+        )?)
+    };
+    let (table, trusted) = (load(&poisoned)?, load(&clean)?);
+    let report = datagate_audit::audit(
+        &table,
+        Some(&trusted),
+        &Settings::default(),
+        datagate_audit::ALL,
+    );
     let scores = datagate_redteam::score::score(&truth, &serde_json::to_value(&report)?);
     story.step(
         "Score: the audit's findings against the ground truth",
