@@ -582,26 +582,23 @@ fn report(ctx: &Context<'_>, base: &Table, columns: &[Column], edits: &[Edit]) -
     let share = edits.len() as f64 / cur.len() as f64;
     let max_share = ctx.settings.edited_row_max_share;
     // the most certain edits, cell by cell, for readers of the text and HTML reports
-    let examples: Vec<String> = edits
+    let examples: Vec<String> = listed
         .iter()
         .take(EXAMPLES)
         .map(|e| {
-            let cells: Vec<String> = e
-                .changed
-                .iter()
-                .map(|&j| {
-                    format!(
-                        "{} {} → {}",
-                        columns[j].name,
-                        shown(base, columns[j].baseline, e.original),
-                        shown(cur, columns[j].current, e.row)
-                    )
+            let cells: Vec<String> = e["changed"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|c| {
+                    let name = c["column"].as_str().unwrap_or("?");
+                    format!("{name} {} → {}", c["baseline"], c["current"])
                 })
                 .collect();
             format!(
                 "row {} (baseline row {}): {}",
-                cur.row_numbers[e.row],
-                base.row_numbers[e.original],
+                e["row"],
+                e["baseline_row"],
                 cells.join(", ")
             )
         })
