@@ -171,6 +171,21 @@ fn state_of(d: &Path, id: &str) -> serde_json::Value {
         .unwrap_or_else(|| panic!("{id} not in status"))
 }
 
+/// One check of a drop's first review report (`review-1.json`).
+fn review_check(d: &Path, id: &str, check: &str) -> serde_json::Value {
+    let report: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(d.join(".datagate/reports").join(id).join("review-1.json")).unwrap(),
+    )
+    .unwrap();
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == check)
+        .unwrap()
+        .clone()
+}
+
 fn ingest(d: &Path, args: &[&str]) -> String {
     let mut a = vec!["ingest"];
     a.extend_from_slice(args);
@@ -697,16 +712,7 @@ fn a_model_file_drop_is_scanned_and_a_malicious_one_fails() {
         text.contains("data_checks") && text.contains("skipped"),
         "{text}"
     );
-    let report: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(d.join(".datagate/reports").join(&id).join("review-1.json")).unwrap(),
-    )
-    .unwrap();
-    let scan = report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["check"] == "model_scan")
-        .unwrap();
+    let scan = review_check(d, &id, "model_scan");
     assert_eq!(scan["verdict"], "fail");
     assert!(scan["owasp_llm_2025"][0]
         .as_str()
@@ -957,16 +963,7 @@ fn drift_and_the_audit_baseline_compare_with_the_current_trusted_version() {
         ],
     );
     dg(d, &["review", &id]);
-    let report: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(d.join(".datagate/reports").join(&id).join("review-1.json")).unwrap(),
-    )
-    .unwrap();
-    let audit = report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["check"] == "audit")
-        .unwrap();
+    let audit = review_check(d, &id, "audit");
     let finding = audit["findings"]
         .as_array()
         .unwrap()

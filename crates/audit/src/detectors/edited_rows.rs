@@ -228,10 +228,9 @@ fn band_index(base: &Table, columns: &[Column], bands: usize) -> Vec<Vec<(u64, u
         .map(|b| {
             let mut idx: Vec<(u64, u32)> = (0..base.len())
                 .map(|r| {
-                    (
-                        band_hash(base, columns, bands, b, r, |c| c.baseline),
-                        r as u32,
-                    )
+                    let cells = columns.iter().skip(b).step_by(bands);
+                    let h = band_hash(b, cells.map(|c| cell(base, c.baseline, r)));
+                    (h, r as u32)
                 })
                 .collect();
             idx.sort_unstable();
@@ -240,19 +239,9 @@ fn band_index(base: &Table, columns: &[Column], bands: usize) -> Vec<Vec<(u64, u
         .collect()
 }
 
-fn band_hash(
-    t: &Table,
-    columns: &[Column],
-    bands: usize,
-    band: usize,
-    r: usize,
-    side: impl Fn(&Column) -> Slot,
-) -> u64 {
-    columns
-        .iter()
-        .skip(band)
-        .step_by(bands)
-        .fold(band as u64, |h, c| combine(h, cell(t, side(c), r)))
+/// The hash of band `band` from its cells' hashes (the columns `band`, `band + bands`, …).
+fn band_hash(band: usize, cells: impl Iterator<Item = u64>) -> u64 {
+    cells.fold(band as u64, combine)
 }
 
 /// The nearest baseline row sharing an intact band with current row `r`, if at most
@@ -269,11 +258,7 @@ fn nearest_original(
     let mine: Vec<u64> = columns.iter().map(|c| cell(cur, c.current, r)).collect();
     let mut candidates: Vec<u32> = Vec::new();
     for (b, idx) in index.iter().enumerate() {
-        let h = mine
-            .iter()
-            .skip(b)
-            .step_by(bands)
-            .fold(b as u64, |h, &v| combine(h, v));
+        let h = band_hash(b, mine.iter().copied().skip(b).step_by(bands));
         let lo = idx.partition_point(|x| x.0 < h);
         let hi = lo + idx[lo..].partition_point(|x| x.0 == h);
         if hi - lo <= MAX_BUCKET {
