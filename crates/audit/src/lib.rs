@@ -24,6 +24,7 @@
 pub mod detectors;
 pub mod features;
 pub mod finding;
+pub mod knn;
 pub mod model;
 pub mod settings;
 pub mod table;

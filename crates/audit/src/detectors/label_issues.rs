@@ -91,6 +91,7 @@ use serde_json::{json, Map, Value};
 use crate::detectors::{Context, Detector, SkipReason};
 use crate::features::{Design, Encoder, FeatureOptions};
 use crate::finding::Finding;
+use crate::knn::{k_nearest, Query};
 use crate::model::{CrossValidation, FitOptions, SplitMix};
 use crate::table::MISSING;
 
@@ -370,7 +371,8 @@ pub fn label_quality(p: &[f64], given: usize, rank_by: RankBy) -> f64 {
 
 /// kNN label disagreement of `queries` (design rows) against `reference` design rows:
 /// per query, the share of its `k` nearest reference rows (itself excluded) whose label
-/// differs, and the neighbours' majority label.
+/// differs, and the neighbours' majority label. Distance: squared Euclidean on the dense
+/// features plus the number of one-hot categorical slots the two rows do not share.
 fn knn_disagreement(
     design: &Design,
     cat_dim: usize,
@@ -380,70 +382,51 @@ fn knn_disagreement(
     k: usize,
     classes: usize,
 ) -> Vec<(f64, u32)> {
+    // the encoder writes a row's categorical slots before its text buckets
+    let categorical = |r: usize| {
+        let indices = design.row(r).indices;
+        &indices[..indices.partition_point(|&i| (i as usize) < cat_dim)]
+    };
+    let points: Vec<Query<'_>> = queries
+        .iter()
+        .map(|&q| Query {
+            id: q as u32,
+            point: design.row(q).dense,
+        })
+        .collect();
+    let reference: Vec<u32> = reference.iter().map(|&r| r as u32).collect();
+    let mismatch = |qi: usize, r: u32| {
+        if cat_dim == 0 {
+            return 0.0;
+        }
+        let (a, b) = (categorical(queries[qi]), categorical(r as usize));
+        let shared = a.iter().filter(|i| b.contains(i)).count();
+        (a.len() + b.len() - 2 * shared) as f32
+    };
+    let nearest = k_nearest(
+        &points,
+        &reference,
+        |r| design.row(r as usize).dense,
+        k,
+        mismatch,
+    );
     queries
-        .par_iter()
-        .map(|&q| {
-            let qr = design.row(q);
-            // the encoder writes a row's categorical slots before its text buckets
-            let qcat: Vec<u32> = qr
-                .indices
-                .iter()
-                .copied()
-                .take_while(|&i| (i as usize) < cat_dim)
-                .collect();
-            // (distance, label), kept sorted ascending, at most k
-            let mut best: Vec<(f32, u32)> = Vec::with_capacity(k + 1);
-            for &r in reference {
-                if r == q {
-                    continue;
-                }
-                let rr = design.row(r);
-                // partial distances only grow: stop a row as soon as it is farther than
-                // the k-th nearest so far
-                let bound = if best.len() < k {
-                    f32::INFINITY
-                } else {
-                    best[best.len() - 1].0
-                };
-                let mut d = 0.0f32;
-                for (a, b) in qr.dense.chunks(8).zip(rr.dense.chunks(8)) {
-                    d += a.iter().zip(b).map(|(a, b)| (a - b) * (a - b)).sum::<f32>();
-                    if d >= bound {
-                        break;
-                    }
-                }
-                if d >= bound {
-                    continue;
-                }
-                let rcat = rr.indices.iter().take_while(|&&i| (i as usize) < cat_dim);
-                let mut shared = 0usize;
-                let mut rn = 0usize;
-                for i in rcat {
-                    rn += 1;
-                    if qcat.contains(i) {
-                        shared += 1;
-                    }
-                }
-                d += (qcat.len() + rn - 2 * shared) as f32;
-                if best.len() < k || d < best[best.len() - 1].0 {
-                    let pos = best.partition_point(|x| x.0 <= d);
-                    best.insert(pos, (d, y[r]));
-                    best.truncate(k);
-                }
-            }
+        .iter()
+        .zip(nearest)
+        .map(|(&q, best)| {
             if best.is_empty() {
                 return (f64::NAN, MISSING);
             }
             let mut votes = vec![0usize; classes];
-            for &(_, l) in &best {
-                if let Some(v) = votes.get_mut(l as usize) {
+            for &(_, r) in &best {
+                if let Some(v) = votes.get_mut(y[r as usize] as usize) {
                     *v += 1;
                 }
             }
             let majority = (0..classes)
                 .max_by(|&a, &b| votes[a].cmp(&votes[b]).then(b.cmp(&a)))
                 .unwrap_or(0) as u32;
-            let differ = best.iter().filter(|x| x.1 != y[q]).count();
+            let differ = best.iter().filter(|x| y[x.1 as usize] != y[q]).count();
             (differ as f64 / best.len() as f64, majority)
         })
         .collect()
@@ -616,7 +599,16 @@ impl Detector for LabelIssues {
                 all.truncate(max_ref);
                 all
             };
+            let t0 = std::time::Instant::now();
             let knn = knn_disagreement(&design, cat_dim, &y, &queries, &reference, KNN_K, k);
+            if std::env::var("DG_FIT_DEBUG").is_ok() {
+                eprintln!(
+                    "knn {} x {} {:?}",
+                    queries.len(),
+                    reference.len(),
+                    t0.elapsed()
+                );
+            }
             let (mut flagged, mut kept_knn) = (Vec::new(), Vec::new());
             for (c, o) in candidates.iter().zip(knn) {
                 if o.0 >= KNN_MIN_DISAGREEMENT {

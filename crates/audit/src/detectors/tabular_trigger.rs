@@ -65,6 +65,7 @@ use super::{Context, Detector, SkipReason};
 
 mod coincidence;
 use crate::finding::Finding;
+use crate::knn::{k_nearest, Query};
 use crate::model::SplitMix;
 use crate::table::{Table, MISSING};
 use crate::util::{benjamini_hochberg, binomial_upper_ln};
@@ -962,41 +963,60 @@ fn neighbour_votes(
     let z = |r: u32, &(i, m, sd): &(usize, f64, f64)| {
         let v = t.numeric[i].values[r as usize];
         if v.is_finite() {
-            (v - m) / sd
+            ((v - m) / sd) as f32
         } else {
             0.0
         }
     };
-    let ref_z: Vec<f64> = reference
+    let d = cols.len();
+    let ref_z: Vec<f32> = reference
         .iter()
         .flat_map(|&r| cols.iter().map(move |c| z(r, c)))
         .collect();
-    let d = cols.len();
-    let vote = |r: u32| -> f64 {
-        let q: Vec<f64> = cols.iter().map(|c| z(r, c)).collect();
-        let mut best: Vec<(f64, u32)> = Vec::with_capacity(NEIGHBOURS + 1);
-        for (j, &rr) in reference.iter().enumerate() {
-            if rr == r {
-                continue;
-            }
-            let dist: f64 = ref_z[j * d..(j + 1) * d]
-                .iter()
-                .zip(&q)
-                .map(|(a, b)| (a - b) * (a - b))
-                .sum();
-            if best.len() < NEIGHBOURS || dist < best[best.len() - 1].0 {
-                let at = best.partition_point(|e| e.0 <= dist);
-                best.insert(at, (dist, rr));
-                best.truncate(NEIGHBOURS);
-            }
-        }
-        let other = best
+    // neighbours are searched by position in `reference`; a query row that is in the
+    // sample gets its position as id, so it is not its own neighbour
+    let mut position: Vec<(u32, u32)> = reference
+        .iter()
+        .enumerate()
+        .map(|(p, &r)| (r, p as u32))
+        .collect();
+    position.sort_unstable();
+    let positions: Vec<u32> = (0..reference.len() as u32).collect();
+    // per row: the share of its nearest neighbours labelled other than the target
+    let votes_of = |rows: &[u32]| -> Vec<f64> {
+        let points: Vec<f32> = rows
             .iter()
-            .filter(|(_, rr)| labels.codes[*rr as usize] != target)
-            .count();
-        other as f64 / best.len().max(1) as f64
+            .flat_map(|&r| cols.iter().map(move |c| z(r, c)))
+            .collect();
+        let queries: Vec<Query<'_>> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, &r)| Query {
+                id: position
+                    .binary_search_by_key(&r, |e| e.0)
+                    .map_or(u32::MAX, |at| position[at].1),
+                point: &points[i * d..(i + 1) * d],
+            })
+            .collect();
+        let nearest = k_nearest(
+            &queries,
+            &positions,
+            |p| &ref_z[p as usize * d..(p as usize + 1) * d],
+            NEIGHBOURS,
+            |_, _| 0.0,
+        );
+        nearest
+            .iter()
+            .map(|best| {
+                let other = best
+                    .iter()
+                    .filter(|&&(_, p)| labels.codes[reference[p as usize] as usize] != target)
+                    .count();
+                other as f64 / best.len().max(1) as f64
+            })
+            .collect()
     };
-    let votes: HashMap<u32, f64> = check.par_iter().map(|&r| (r, vote(r))).collect();
+    let votes: HashMap<u32, f64> = check.iter().copied().zip(votes_of(&check)).collect();
     let majority_other = votes.values().filter(|&&v| v > 0.5).count();
     let share = majority_other as f64 / votes.len().max(1) as f64;
     if share < min_share {
@@ -1023,7 +1043,7 @@ fn neighbour_votes(
                 .collect();
             rng.shuffle(&mut ordinary);
             ordinary.truncate(BASELINE_ROWS);
-            let other = ordinary.par_iter().filter(|&&r| vote(r) > 0.5).count();
+            let other = votes_of(&ordinary).iter().filter(|&&v| v > 0.5).count();
             let b = other as f64 / ordinary.len().max(1) as f64;
             baselines.insert(key, b);
             b
