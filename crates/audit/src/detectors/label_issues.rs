@@ -599,16 +599,7 @@ impl Detector for LabelIssues {
                 all.truncate(max_ref);
                 all
             };
-            let t0 = std::time::Instant::now();
             let knn = knn_disagreement(&design, cat_dim, &y, &queries, &reference, KNN_K, k);
-            if std::env::var("DG_FIT_DEBUG").is_ok() {
-                eprintln!(
-                    "knn {} x {} {:?}",
-                    queries.len(),
-                    reference.len(),
-                    t0.elapsed()
-                );
-            }
             let (mut flagged, mut kept_knn) = (Vec::new(), Vec::new());
             for (c, o) in candidates.iter().zip(knn) {
                 if o.0 >= KNN_MIN_DISAGREEMENT {
