@@ -67,7 +67,7 @@ mod coincidence;
 use crate::finding::Finding;
 use crate::knn::{k_nearest, Query};
 use crate::model::SplitMix;
-use crate::table::{Table, MISSING};
+use crate::table::{Labels, Table, MISSING};
 use crate::util::{benjamini_hochberg, binomial_upper_ln};
 
 /// The tabular-trigger detector.
@@ -323,7 +323,7 @@ impl Detector for TabularTrigger {
         // can see a trigger of a handful of rows; their rows are explained before the
         // broader purity search runs
         let mut covered = vec![false; n];
-        let mut baselines = HashMap::new();
+        let mut neighbours = Neighbours::new(t, labels, s.seed);
         let mut findings = coincidences(
             t,
             labels,
@@ -331,7 +331,7 @@ impl Detector for TabularTrigger {
             max_support,
             s,
             &mut covered,
-            &mut baselines,
+            &mut neighbours,
         );
         // items for pairs: the strongest lean towards one class (z-score of the top class)
         let mut lean: Vec<(f64, u32)> = (0..ni)
@@ -565,20 +565,12 @@ impl Detector for TabularTrigger {
                 break;
             }
             checked += 1;
-            p.check = neighbour_votes(
-                t,
-                &target_rows,
-                &p.rows,
-                &cols,
-                p.target,
-                s.seed,
-                &mut baselines,
-                0.0,
-            )
-            .map(|c| {
-                let excess = c.excess(alpha);
-                (c.votes, excess)
-            });
+            p.check = neighbours
+                .check(&target_rows, &p.rows, &cols, p.target, 0.0)
+                .map(|c| {
+                    let excess = c.excess(alpha);
+                    (c.votes, excess)
+                });
             if p.check
                 .as_ref()
                 .is_some_and(|c| c.1 < required_excess(base[p.target as usize]))
@@ -662,12 +654,12 @@ impl Detector for TabularTrigger {
 /// an earlier pattern are skipped.
 fn coincidences(
     t: &Table,
-    labels: &crate::table::Labels,
+    labels: &Labels,
     base: &[f64],
     max_support: usize,
     s: &super::Settings,
     covered: &mut [bool],
-    baselines: &mut HashMap<(u32, Vec<usize>), f64>,
+    neighbours: &mut Neighbours<'_>,
 ) -> Vec<Finding> {
     let (groups, tested) = coincidence::groups(
         t,
@@ -700,14 +692,11 @@ fn coincidences(
             .filter(|&r| labels.codes[r as usize] == g.target)
             .collect();
         let cols: Vec<usize> = g.cells.iter().map(|c| c.0).collect();
-        let Some(check) = neighbour_votes(
-            t,
+        let Some(check) = neighbours.check(
             &target_rows,
             &g.rows,
             &cols,
             g.target,
-            s.seed,
-            baselines,
             required_excess(s, base[g.target as usize]),
         ) else {
             continue;
@@ -907,160 +896,202 @@ impl NeighbourCheck {
     }
 }
 
-/// For (a sample of) `rows`: the share of each row's nearest neighbours (numeric features
-/// outside `pattern_cols`, standardised) whose label is not `target`, and how the share of
-/// rows whose neighbour majority is another label compares with ordinary rows of the
-/// target class (outside `pattern_rows`; the baseline is cached per target and columns).
-/// When the share is below `min_share` the baseline is not computed (the excess could not
-/// reach it): the check reports the share as its own baseline.
-///
-/// The pattern's own rows stay among the candidate neighbours: an honest odd subgroup (a
-/// writer who draws every "1" with a foot) resembles itself on the other features too, so
-/// its rows vote for one another; rows a poisoner took from several classes do not.
-// the arguments are the question asked (rows, pattern, target, what could fail) and its
-// fixed context
-#[allow(clippy::too_many_arguments)]
-fn neighbour_votes(
-    t: &Table,
-    rows: &[u32],
-    pattern_rows: &[u32],
-    pattern_cols: &[usize],
-    target: u32,
-    seed: u64,
-    baselines: &mut HashMap<(u32, Vec<usize>), f64>,
-    min_share: f64,
-) -> Option<NeighbourCheck> {
-    let labels = t.labels.as_ref()?;
-    let cols: Vec<(usize, f64, f64)> = t
-        .numeric
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !pattern_cols.contains(i))
-        .filter_map(|(i, c)| {
-            let (m, sd) = crate::util::mean_sd(&c.values)?;
-            (sd > 0.0).then_some((i, m, sd))
-        })
-        .collect();
-    if cols.is_empty() || rows.is_empty() {
-        return None;
-    }
-    let mut rng = SplitMix(seed ^ 0x6e6e);
-    let mut reference: Vec<u32> = (0..t.len() as u32)
-        .filter(|r| labels.codes[*r as usize] != MISSING)
-        .collect();
-    if reference.len() > REFERENCE_ROWS {
-        rng.shuffle(&mut reference);
-        reference.truncate(REFERENCE_ROWS);
-    }
-    if reference.len() < NEIGHBOURS {
-        return None;
-    }
-    let mut check = rows.to_vec();
-    if check.len() > CHECK_ROWS {
-        rng.shuffle(&mut check);
-        check.truncate(CHECK_ROWS);
-    }
-    let z = |r: u32, &(i, m, sd): &(usize, f64, f64)| {
-        let v = t.numeric[i].values[r as usize];
-        if v.is_finite() {
-            ((v - m) / sd) as f32
-        } else {
-            0.0
-        }
-    };
-    let d = cols.len();
-    let ref_z: Vec<f32> = reference
-        .iter()
-        .flat_map(|&r| cols.iter().map(move |c| z(r, c)))
-        .collect();
-    // neighbours are searched by position in `reference`; a query row that is in the
-    // sample gets its position as id, so it is not its own neighbour
-    let mut position: Vec<(u32, u32)> = reference
-        .iter()
-        .enumerate()
-        .map(|(p, &r)| (r, p as u32))
-        .collect();
-    position.sort_unstable();
-    let positions: Vec<u32> = (0..reference.len() as u32).collect();
-    // per row: the share of its nearest neighbours labelled other than the target
-    let votes_of = |rows: &[u32]| -> Vec<f64> {
-        let points: Vec<f32> = rows
-            .iter()
-            .flat_map(|&r| cols.iter().map(move |c| z(r, c)))
+/// What every neighbour check of one run shares, built once: the numeric columns'
+/// standardisation, the reference sample the neighbours come from (with its standardised
+/// values) and the baselines computed so far.
+struct Neighbours<'a> {
+    t: &'a Table,
+    labels: &'a Labels,
+    /// Per numeric column: mean and standard deviation, `None` when it does not vary.
+    stats: Vec<Option<(f64, f64)>>,
+    /// Labelled rows neighbours are drawn from: all of them, or a sample of
+    /// [`REFERENCE_ROWS`].
+    reference: Vec<u32>,
+    /// `reference`'s standardised values, row-major over every numeric column.
+    reference_z: Vec<f32>,
+    /// `(row, position in reference)`, sorted by row.
+    position: Vec<(u32, u32)>,
+    /// The random stream as it stands after sampling `reference`: each check starts here.
+    rng: SplitMix,
+    /// Baseline share per target label and neighbour columns.
+    baselines: HashMap<(u32, Vec<usize>), f64>,
+}
+
+impl<'a> Neighbours<'a> {
+    fn new(t: &'a Table, labels: &'a Labels, seed: u64) -> Self {
+        let stats: Vec<Option<(f64, f64)>> = t
+            .numeric
+            .par_iter()
+            .map(|c| crate::util::mean_sd(&c.values).filter(|&(_, sd)| sd > 0.0))
             .collect();
-        let queries: Vec<Query<'_>> = rows
+        let mut rng = SplitMix(seed ^ 0x6e6e);
+        let mut reference: Vec<u32> = (0..t.len() as u32)
+            .filter(|r| labels.codes[*r as usize] != MISSING)
+            .collect();
+        if reference.len() > REFERENCE_ROWS {
+            rng.shuffle(&mut reference);
+            reference.truncate(REFERENCE_ROWS);
+        }
+        let mut position: Vec<(u32, u32)> = reference
             .iter()
             .enumerate()
-            .map(|(i, &r)| Query {
-                id: position
-                    .binary_search_by_key(&r, |e| e.0)
-                    .map_or(u32::MAX, |at| position[at].1),
-                point: &points[i * d..(i + 1) * d],
-            })
+            .map(|(p, &r)| (r, p as u32))
             .collect();
-        let nearest = k_nearest(
-            &queries,
-            &positions,
-            |p| &ref_z[p as usize * d..(p as usize + 1) * d],
-            NEIGHBOURS,
-            |_, _| 0.0,
-        );
-        nearest
-            .iter()
-            .map(|best| {
-                let other = best
-                    .iter()
-                    .filter(|&&(_, p)| labels.codes[reference[p as usize] as usize] != target)
-                    .count();
-                other as f64 / best.len().max(1) as f64
-            })
-            .collect()
-    };
-    let votes: HashMap<u32, f64> = check.iter().copied().zip(votes_of(&check)).collect();
-    let majority_other = votes.values().filter(|&&v| v > 0.5).count();
-    let share = majority_other as f64 / votes.len().max(1) as f64;
-    if share < min_share {
-        // the excess over any baseline is at most the share: nothing to compare
-        return Some(NeighbourCheck {
-            votes,
-            share,
-            baseline: share,
-            ln_p: 0.0,
-        });
+        position.sort_unstable();
+        let mut out = Neighbours {
+            t,
+            labels,
+            stats,
+            reference: Vec::new(),
+            reference_z: Vec::new(),
+            position,
+            rng,
+            baselines: HashMap::new(),
+        };
+        out.reference_z = out.standardised(&reference, &(0..t.numeric.len()).collect::<Vec<_>>());
+        out.reference = reference;
+        out
     }
-    // the same vote for ordinary rows of the target class: how often neighbours on these
-    // features disagree anyway (classes overlap); cached per target and columns
-    let key = (target, cols.iter().map(|c| c.0).collect::<Vec<_>>());
-    let baseline = match baselines.get(&key) {
-        Some(&b) => b,
-        None => {
-            let mut ordinary: Vec<u32> = reference
+
+    /// The standardised values of `rows` over `cols`, row-major (a missing or constant
+    /// value is the mean, 0).
+    fn standardised(&self, rows: &[u32], cols: &[usize]) -> Vec<f32> {
+        let mut out = Vec::with_capacity(rows.len() * cols.len());
+        for &r in rows {
+            for &i in cols {
+                let v = self.t.numeric[i].values[r as usize];
+                out.push(match self.stats[i] {
+                    Some((m, sd)) if v.is_finite() => ((v - m) / sd) as f32,
+                    _ => 0.0,
+                });
+            }
+        }
+        out
+    }
+
+    /// For (a sample of) `rows`: the share of each row's nearest neighbours (numeric
+    /// features outside `pattern_cols`, standardised) whose label is not `target`, and how
+    /// the share of rows whose neighbour majority is another label compares with ordinary
+    /// rows of the target class (outside `pattern_rows`; the baseline is cached per target
+    /// and columns). When the share is below `min_share` the baseline is not computed (the
+    /// excess could not reach it): the check reports the share as its own baseline.
+    ///
+    /// The pattern's own rows stay among the candidate neighbours: an honest odd subgroup
+    /// (a writer who draws every "1" with a foot) resembles itself on the other features
+    /// too, so its rows vote for one another; rows a poisoner took from several classes do
+    /// not.
+    fn check(
+        &mut self,
+        rows: &[u32],
+        pattern_rows: &[u32],
+        pattern_cols: &[usize],
+        target: u32,
+        min_share: f64,
+    ) -> Option<NeighbourCheck> {
+        let cols: Vec<usize> = (0..self.t.numeric.len())
+            .filter(|i| !pattern_cols.contains(i) && self.stats[*i].is_some())
+            .collect();
+        if cols.is_empty() || rows.is_empty() || self.reference.len() < NEIGHBOURS {
+            return None;
+        }
+        let mut rng = self.rng.clone();
+        let mut check = rows.to_vec();
+        if check.len() > CHECK_ROWS {
+            rng.shuffle(&mut check);
+            check.truncate(CHECK_ROWS);
+        }
+        let d = cols.len();
+        let all = self.t.numeric.len();
+        let ref_z: Vec<f32> = self
+            .reference_z
+            .chunks_exact(all)
+            .flat_map(|z| cols.iter().map(|&i| z[i]))
+            .collect();
+        let positions: Vec<u32> = (0..self.reference.len() as u32).collect();
+        // per row: the share of its nearest neighbours labelled other than the target;
+        // neighbours are searched by position in `reference`, and a query row that is in
+        // the sample gets its position as id, so it is not its own neighbour
+        let votes_of = |rows: &[u32]| -> Vec<f64> {
+            let points = self.standardised(rows, &cols);
+            let queries: Vec<Query<'_>> = rows
                 .iter()
-                .copied()
-                .filter(|&r| {
-                    labels.codes[r as usize] == target && pattern_rows.binary_search(&r).is_err()
+                .enumerate()
+                .map(|(i, &r)| Query {
+                    id: self
+                        .position
+                        .binary_search_by_key(&r, |e| e.0)
+                        .map_or(u32::MAX, |at| self.position[at].1),
+                    point: &points[i * d..(i + 1) * d],
                 })
                 .collect();
-            rng.shuffle(&mut ordinary);
-            ordinary.truncate(BASELINE_ROWS);
-            let other = votes_of(&ordinary).iter().filter(|&&v| v > 0.5).count();
-            let b = other as f64 / ordinary.len().max(1) as f64;
-            baselines.insert(key, b);
-            b
+            let nearest = k_nearest(
+                &queries,
+                &positions,
+                |p| &ref_z[p as usize * d..(p as usize + 1) * d],
+                NEIGHBOURS,
+                |_, _| 0.0,
+            );
+            nearest
+                .iter()
+                .map(|best| {
+                    let other = best
+                        .iter()
+                        .filter(|&&(_, p)| {
+                            self.labels.codes[self.reference[p as usize] as usize] != target
+                        })
+                        .count();
+                    other as f64 / best.len().max(1) as f64
+                })
+                .collect()
+        };
+        let votes: HashMap<u32, f64> = check.iter().copied().zip(votes_of(&check)).collect();
+        let majority_other = votes.values().filter(|&&v| v > 0.5).count();
+        let share = majority_other as f64 / votes.len().max(1) as f64;
+        if share < min_share {
+            // the excess over any baseline is at most the share: nothing to compare
+            return Some(NeighbourCheck {
+                votes,
+                share,
+                baseline: share,
+                ln_p: 0.0,
+            });
         }
-    };
-    // the excess must also be more than chance on this many rows (one-sided binomial)
-    let ln_p = binomial_upper_ln(
-        majority_other as u64,
-        votes.len() as u64,
-        baseline.clamp(0.01, 0.99),
-    );
-    Some(NeighbourCheck {
-        votes,
-        share,
-        baseline,
-        ln_p,
-    })
+        // the same vote for ordinary rows of the target class: how often neighbours on
+        // these features disagree anyway (classes overlap); cached per target and columns
+        let key = (target, cols.clone());
+        let baseline = match self.baselines.get(&key) {
+            Some(&b) => b,
+            None => {
+                let mut ordinary: Vec<u32> = self
+                    .reference
+                    .iter()
+                    .copied()
+                    .filter(|&r| {
+                        self.labels.codes[r as usize] == target
+                            && pattern_rows.binary_search(&r).is_err()
+                    })
+                    .collect();
+                rng.shuffle(&mut ordinary);
+                ordinary.truncate(BASELINE_ROWS);
+                let other = votes_of(&ordinary).iter().filter(|&&v| v > 0.5).count();
+                let b = other as f64 / ordinary.len().max(1) as f64;
+                self.baselines.insert(key, b);
+                b
+            }
+        };
+        // the excess must also be more than chance on this many rows (one-sided binomial)
+        let ln_p = binomial_upper_ln(
+            majority_other as u64,
+            votes.len() as u64,
+            baseline.clamp(0.01, 0.99),
+        );
+        Some(NeighbourCheck {
+            votes,
+            share,
+            baseline,
+            ln_p,
+        })
+    }
 }
 
 #[cfg(test)]
