@@ -69,6 +69,7 @@ use crate::knn::{k_nearest, Query};
 use crate::model::SplitMix;
 use crate::table::{Labels, Table, MISSING};
 use crate::util::{benjamini_hochberg, binomial_upper_ln};
+use coincidence::RareColumn;
 
 /// The tabular-trigger detector.
 pub struct TabularTrigger;
@@ -103,38 +104,36 @@ struct Item {
     kind: Kind,
 }
 
-/// Per numeric column: its exact-value items (value, rows) and its inner bin edges.
-type ColumnItems = (Vec<(f64, usize)>, Option<Vec<f64>>);
+/// Per numeric column: its exact-value items (rare value id, value) and its inner bin edges.
+type ColumnItems = (Vec<(u32, f64)>, Option<Vec<f64>>);
 
 /// How each row maps to items.
-struct Items {
+struct Items<'a> {
     items: Vec<Item>,
-    /// Per numeric column: exact value bits → item.
-    exact: Vec<HashMap<u64, u32>>,
+    /// Every column's rare values: a numeric column's exact-value items are among them.
+    rare: &'a [RareColumn],
+    /// Per numeric column: rare value id → item, or [`coincidence::NONE`].
+    exact: Vec<Vec<u32>>,
     /// Per numeric column: inner bin edges and the first bin's item (bins are consecutive).
     bins: Vec<Option<(Vec<f64>, u32)>>,
     /// Per categorical column: level code → item.
     levels: Vec<Vec<u32>>,
 }
 
-impl Items {
-    fn build(t: &Table, min_support: usize, max_support: usize, seed: u64) -> Items {
+impl<'a> Items<'a> {
+    /// Items of every column; `rare` holds each column's values seen in 2 to the maximum
+    /// support rows, of which those seen in at least `min_support` are exact-value items.
+    fn build(t: &Table, rare: &'a [RareColumn], min_support: usize, seed: u64) -> Items<'a> {
         let per_col: Vec<ColumnItems> = t
             .numeric
             .par_iter()
-            .map(|c| {
-                let mut counts: HashMap<u64, usize> = HashMap::new();
-                for &v in &c.values {
-                    if v.is_finite() {
-                        *counts.entry(v.to_bits()).or_insert(0) += 1;
-                    }
-                }
-                let mut exact: Vec<(f64, usize)> = counts
-                    .iter()
-                    .filter(|(_, &n)| n >= min_support && n <= max_support)
-                    .map(|(&b, &n)| (f64::from_bits(b), n))
+            .zip(rare)
+            .map(|(c, rc)| {
+                let mut exact: Vec<(u32, f64)> = (0..rc.counts.len() as u32)
+                    .filter(|&id| rc.counts[id as usize] as usize >= min_support)
+                    .map(|id| (id, f64::from_bits(rc.keys[id as usize])))
                     .collect();
-                exact.sort_by(|a, b| a.0.total_cmp(&b.0));
+                exact.sort_by(|a, b| a.1.total_cmp(&b.1));
                 // quantile edges from a sample
                 let finite: Vec<f64> = c.values.iter().copied().filter(|v| v.is_finite()).collect();
                 let mut sample = if finite.len() > 100_000 {
@@ -146,7 +145,7 @@ impl Items {
                     finite
                 };
                 sample.sort_by(f64::total_cmp);
-                let edges = if counts.len() < 2 || sample.is_empty() {
+                let edges = if rc.distinct < 2 || sample.is_empty() {
                     None
                 } else {
                     let mut e: Vec<f64> =
@@ -161,9 +160,9 @@ impl Items {
         let mut exact = Vec::new();
         let mut bins = Vec::new();
         for (col, (ex, edges)) in per_col.into_iter().enumerate() {
-            let mut m = HashMap::new();
-            for (v, _) in ex {
-                m.insert(v.to_bits(), items.len() as u32);
+            let mut m = vec![coincidence::NONE; rare[col].counts.len()];
+            for (id, v) in ex {
+                m[id as usize] = items.len() as u32;
                 items.push(Item {
                     col,
                     kind: Kind::Exact(v),
@@ -208,6 +207,7 @@ impl Items {
         }
         Items {
             items,
+            rare,
             exact,
             bins,
             levels,
@@ -221,8 +221,11 @@ impl Items {
             if !v.is_finite() {
                 continue;
             }
-            if let Some(&id) = self.exact[col].get(&v.to_bits()) {
-                out.push(id);
+            if let Some(id) = self.rare[col].id(row) {
+                let item = self.exact[col][id as usize];
+                if item != coincidence::NONE {
+                    out.push(item);
+                }
             }
             if let Some((edges, first)) = &self.bins[col] {
                 let b = edges.partition_point(|&e| e <= v);
@@ -286,7 +289,8 @@ impl Detector for TabularTrigger {
         let min_support = s.trigger_min_support.max(2);
         let max_support =
             ((s.trigger_max_share * labelled as f64).floor() as usize).max(min_support);
-        let items = Items::build(t, min_support, max_support, s.seed);
+        let rare = coincidence::rare_columns(t, max_support);
+        let items = Items::build(t, &rare, min_support, s.seed);
         let ni = items.items.len();
         if ni == 0 {
             return Err("no feature takes two values".into());
@@ -324,15 +328,7 @@ impl Detector for TabularTrigger {
         // broader purity search runs
         let mut covered = vec![false; n];
         let mut neighbours = Neighbours::new(t, labels, s.seed);
-        let mut findings = coincidences(
-            t,
-            labels,
-            &base,
-            max_support,
-            s,
-            &mut covered,
-            &mut neighbours,
-        );
+        let mut findings = coincidences(t, &rare, labels, &base, s, &mut covered, &mut neighbours);
         // items for pairs: the strongest lean towards one class (z-score of the top class)
         let mut lean: Vec<(f64, u32)> = (0..ni)
             .filter_map(|i| {
@@ -654,21 +650,15 @@ impl Detector for TabularTrigger {
 /// an earlier pattern are skipped.
 fn coincidences(
     t: &Table,
+    rare: &[RareColumn],
     labels: &Labels,
     base: &[f64],
-    max_support: usize,
     s: &super::Settings,
     covered: &mut [bool],
     neighbours: &mut Neighbours<'_>,
 ) -> Vec<Finding> {
-    let (groups, tested) = coincidence::groups(
-        t,
-        labels,
-        base,
-        max_support,
-        s.trigger_purity,
-        COINCIDENCE_LN_P,
-    );
+    let (groups, tested) =
+        coincidence::groups(t, rare, labels, base, s.trigger_purity, COINCIDENCE_LN_P);
     let bound = (s.trigger_fdr / tested.max(1) as f64).ln();
     let mut findings = Vec::new();
     let mut checked = 0usize;

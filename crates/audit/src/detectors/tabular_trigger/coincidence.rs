@@ -8,8 +8,10 @@
 //!
 //! **How.** Per column, the values (or categorical levels) seen in at least two rows and at
 //! most the trigger's maximum share are *rare values*. For every pair of columns, the
-//! labelled rows holding a rare value in both are grouped by the value pair (a sort, so
-//! memory stays one key per row); every group of two or more rows is a test. A group of
+//! labelled rows holding a rare value in both are grouped by the value pair: rows are
+//! bucketed once by their rare value in each column, and for every rare value of column
+//! `a` only its few rows are sorted by their rare value in `b` (memory stays one id per
+//! row and column); every group of two or more rows is a test. A group of
 //! `m` rows, all (at least the purity share) of one label, gets two log p-values:
 //! - *coincidence*: `P(Poisson(λ) ≥ m)` with `λ = count(a) · count(b) / rows`, the number
 //!   of rows expected to share the pair if the columns were independent (the counts
@@ -29,12 +31,15 @@
 
 use std::collections::HashMap;
 
+use foldhash::fast::FixedState;
+
 use rayon::prelude::*;
 
 use crate::table::{Labels, Table, MISSING};
 use crate::util::{binomial_upper_ln, poisson_upper_ln};
 
-const NONE: u32 = u32::MAX;
+/// No rare value in this row.
+pub(super) const NONE: u32 = u32::MAX;
 
 /// A value of a column: a number or a categorical level code.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -45,18 +50,92 @@ pub(super) enum Value {
     Level(u32),
 }
 
-/// The rare values of one column, coded per row.
-struct RareColumn {
-    /// Column index: numeric columns first, then categorical (as the item search counts).
-    col: usize,
-    /// Per row: the rare value's id, or `NONE`.
-    codes: Vec<u32>,
+/// The rare values of one column (seen in 2..=`max_support` rows), coded per row; the
+/// item search reuses them as its exact-value items.
+pub(super) struct RareColumn {
+    /// Per row: the rare value's id, or [`NONE`]; empty when the column has no rare value.
+    pub codes: Vec<u32>,
     /// Per id: how many rows hold it.
-    counts: Vec<u32>,
-    /// Per id: the value's key (`f64` bits or level code; 8 bytes where [`Value`] takes 16).
-    keys: Vec<u64>,
+    pub counts: Vec<u32>,
+    /// Per id: the value's key (`f64` bits or level code; 8 bytes where [`Value`] takes 16),
+    /// ids in increasing key order.
+    pub keys: Vec<u64>,
+    /// How many distinct values the column holds.
+    pub distinct: usize,
     /// Turns a key back into a value.
     value: fn(u64) -> Value,
+}
+
+impl RareColumn {
+    /// The rare value of `row`, if it holds one.
+    pub fn id(&self, row: usize) -> Option<u32> {
+        self.codes.get(row).copied().filter(|&c| c != NONE)
+    }
+
+    /// The value of id `id`.
+    pub fn value(&self, id: u32) -> Value {
+        (self.value)(self.keys[id as usize])
+    }
+}
+
+/// The rare values of every column, numeric columns first, then categorical (the index is
+/// the detector's column index).
+pub(super) fn rare_columns(t: &Table, max_support: usize) -> Vec<RareColumn> {
+    let mut columns: Vec<RareColumn> = t
+        .numeric
+        .par_iter()
+        .map(|c| {
+            rare_column(
+                c.values.iter().map(|v| v.is_finite().then(|| v.to_bits())),
+                max_support,
+                |b| Value::Num(f64::from_bits(b)),
+            )
+        })
+        .collect();
+    columns.par_extend(t.categorical.par_iter().map(|c| {
+        rare_column(
+            c.codes
+                .iter()
+                .map(|&code| (code != MISSING).then_some(code as u64)),
+            max_support,
+            |code| Value::Level(code as u32),
+        )
+    }));
+    columns
+}
+
+/// A column's labelled rows that hold a rare value, grouped by the value's id (rows
+/// ascending within a group): the rows of id `i` are `rows[start[i]..start[i + 1]]`.
+struct RowsById {
+    start: Vec<u32>,
+    rows: Vec<u32>,
+}
+
+impl RowsById {
+    fn new(c: &RareColumn, labels: &Labels) -> Self {
+        let mut start = vec![0u32; c.counts.len() + 1];
+        for (r, &id) in c.codes.iter().enumerate() {
+            if id != NONE && labels.codes[r] != MISSING {
+                start[id as usize + 1] += 1;
+            }
+        }
+        for i in 1..start.len() {
+            start[i] += start[i - 1];
+        }
+        let mut next = start.clone();
+        let mut rows = vec![0u32; start[start.len() - 1] as usize];
+        for (r, &id) in c.codes.iter().enumerate() {
+            if id != NONE && labels.codes[r] != MISSING {
+                rows[next[id as usize] as usize] = r as u32;
+                next[id as usize] += 1;
+            }
+        }
+        RowsById { start, rows }
+    }
+
+    fn of(&self, id: usize) -> &[u32] {
+        &self.rows[self.start[id] as usize..self.start[id + 1] as usize]
+    }
 }
 
 /// A group of rows sharing rare exact values in two or more columns, nearly all of one label.
@@ -84,87 +163,77 @@ pub(super) struct Group {
 /// of two columns is a hypothesis, whether or not it occurred together).
 pub(super) fn groups(
     t: &Table,
+    rare: &[RareColumn],
     labels: &Labels,
     base: &[f64],
-    max_support: usize,
     purity: f64,
     max_ln_p: f64,
 ) -> (Vec<Group>, usize) {
     let n = t.len();
-    let mut columns: Vec<RareColumn> = t
-        .numeric
-        .par_iter()
+    let columns: Vec<(usize, &RareColumn)> = rare
+        .iter()
         .enumerate()
-        .filter_map(|(col, c)| {
-            rare_column(
-                col,
-                c.values.iter().map(|v| v.is_finite().then(|| v.to_bits())),
-                max_support,
-                |b| Value::Num(f64::from_bits(b)),
-            )
-        })
+        .filter(|(_, c)| !c.counts.is_empty())
         .collect();
-    let offset = t.numeric.len();
-    columns.par_extend(t.categorical.par_iter().enumerate().filter_map(|(j, c)| {
-        rare_column(
-            offset + j,
-            c.codes
-                .iter()
-                .map(|&code| (code != MISSING).then_some(code as u64)),
-            max_support,
-            |code| Value::Level(code as u32),
-        )
-    }));
+    let by_id: Vec<RowsById> = columns
+        .par_iter()
+        .map(|(_, c)| RowsById::new(c, labels))
+        .collect();
     let pairs: Vec<(usize, usize)> = (0..columns.len())
         .flat_map(|a| (a + 1..columns.len()).map(move |b| (a, b)))
         .collect();
     let per_pair: Vec<(Vec<Group>, usize)> = pairs
         .par_iter()
         .map(|&(a, b)| {
-            let (ca, cb) = (&columns[a], &columns[b]);
-            let mut keys: Vec<(u64, u32)> = (0..n)
-                .filter_map(|r| {
-                    let (x, y) = (ca.codes[r], cb.codes[r]);
-                    (x != NONE && y != NONE && labels.codes[r] != MISSING)
-                        .then_some((((x as u64) << 32) | y as u64, r as u32))
-                })
-                .collect();
-            keys.sort_unstable();
+            let ((col_a, ca), (col_b, cb)) = (columns[a], columns[b]);
             let mut found = Vec::new();
-            for run in keys.chunk_by(|p, q| p.0 == q.0) {
-                let m = run.len();
-                if m < 2 {
+            // rows sharing a's rare value x, by their rare value y of b
+            let mut run_of: Vec<(u32, u32)> = Vec::new();
+            for x in 0..ca.counts.len() {
+                run_of.clear();
+                run_of.extend(
+                    by_id[a]
+                        .of(x)
+                        .iter()
+                        .filter_map(|&r| cb.id(r as usize).map(|y| (y, r))),
+                );
+                if run_of.len() < 2 {
                     continue;
                 }
-                let mut per_class = vec![0usize; base.len()];
-                for &(_, r) in run {
-                    per_class[labels.codes[r as usize] as usize] += 1;
+                run_of.sort_unstable();
+                for run in run_of.chunk_by(|p, q| p.0 == q.0) {
+                    let m = run.len();
+                    if m < 2 {
+                        continue;
+                    }
+                    let mut per_class = vec![0usize; base.len()];
+                    for &(_, r) in run {
+                        per_class[labels.codes[r as usize] as usize] += 1;
+                    }
+                    let Some((target, &hits)) =
+                        per_class.iter().enumerate().max_by_key(|(_, &h)| h)
+                    else {
+                        continue;
+                    };
+                    if (hits as f64) < purity * m as f64 {
+                        continue;
+                    }
+                    let y = run[0].0 as usize;
+                    let expected = ca.counts[x] as f64 * cb.counts[y] as f64 / n as f64;
+                    let ln_p_coincidence = poisson_upper_ln(m as u64, expected);
+                    if ln_p_coincidence > max_ln_p {
+                        continue;
+                    }
+                    found.push(Group {
+                        cells: vec![(col_a, ca.value(x as u32)), (col_b, cb.value(y as u32))],
+                        rows: run.iter().map(|&(_, r)| r).collect(),
+                        target: target as u32,
+                        hits,
+                        expected,
+                        ln_p_coincidence,
+                        ln_p_purity: binomial_upper_ln(hits as u64, m as u64, base[target]),
+                    });
                 }
-                let Some((target, &hits)) = per_class.iter().enumerate().max_by_key(|(_, &h)| h)
-                else {
-                    continue;
-                };
-                if (hits as f64) < purity * m as f64 {
-                    continue;
-                }
-                let (x, y) = ((run[0].0 >> 32) as usize, (run[0].0 & 0xffff_ffff) as usize);
-                let expected = ca.counts[x] as f64 * cb.counts[y] as f64 / n as f64;
-                let ln_p_coincidence = poisson_upper_ln(m as u64, expected);
-                if ln_p_coincidence > max_ln_p {
-                    continue;
-                }
-                found.push(Group {
-                    cells: vec![
-                        (ca.col, (ca.value)(ca.keys[x])),
-                        (cb.col, (cb.value)(cb.keys[y])),
-                    ],
-                    rows: run.iter().map(|&(_, r)| r).collect(),
-                    target: target as u32,
-                    hits,
-                    expected,
-                    ln_p_coincidence,
-                    ln_p_purity: binomial_upper_ln(hits as u64, m as u64, base[target]),
-                });
             }
             (found, ca.counts.len() * cb.counts.len())
         })
@@ -201,40 +270,40 @@ pub(super) fn groups(
     (out, tested)
 }
 
-/// Codes a column's rare values (seen in 2..=`max_support` rows); `None` when it has none.
+/// Codes a column's rare values (seen in 2..=`max_support` rows).
 fn rare_column(
-    col: usize,
     keys: impl Iterator<Item = Option<u64>> + Clone,
     max_support: usize,
     value: fn(u64) -> Value,
-) -> Option<RareColumn> {
-    let mut counts: HashMap<u64, u32> = HashMap::new();
+) -> RareColumn {
+    let mut counts: HashMap<u64, u32, FixedState> = HashMap::default();
     for k in keys.clone().flatten() {
         *counts.entry(k).or_insert(0) += 1;
     }
+    let distinct = counts.len();
     let mut rare: Vec<(u64, u32)> = counts
         .into_iter()
         .filter(|&(_, c)| c >= 2 && c as usize <= max_support)
         .collect();
-    if rare.is_empty() {
-        return None;
-    }
     rare.sort_unstable();
-    let ids: HashMap<u64, u32> = rare
-        .iter()
-        .enumerate()
-        .map(|(i, &(k, _))| (k, i as u32))
-        .collect();
-    let codes = keys
-        .map(|k| k.and_then(|k| ids.get(&k).copied()).unwrap_or(NONE))
-        .collect();
-    Some(RareColumn {
-        col,
+    let codes = if rare.is_empty() {
+        Vec::new()
+    } else {
+        let ids: HashMap<u64, u32, FixedState> = rare
+            .iter()
+            .enumerate()
+            .map(|(i, &(k, _))| (k, i as u32))
+            .collect();
+        keys.map(|k| k.and_then(|k| ids.get(&k).copied()).unwrap_or(NONE))
+            .collect()
+    };
+    RareColumn {
         codes,
         counts: rare.iter().map(|&(_, c)| c).collect(),
         keys: rare.iter().map(|&(k, _)| k).collect(),
+        distinct,
         value,
-    })
+    }
 }
 
 #[cfg(test)]
@@ -284,7 +353,8 @@ mod tests {
         }
         let t = table(cols, labels);
         let l = t.labels.as_ref().unwrap();
-        let (g, tested) = groups(&t, l, &[0.5, 0.5], 10, 0.95, (0.01f64).ln());
+        let rare = rare_columns(&t, 10);
+        let (g, tested) = groups(&t, &rare, l, &[0.5, 0.5], 0.95, (0.01f64).ln());
         assert_eq!(tested, 3, "one rare value a column, three column pairs");
         assert_eq!(g.len(), 1);
         assert_eq!(g[0].rows, vec![10, 20, 30]);
@@ -307,7 +377,8 @@ mod tests {
             .collect();
         let t = table(cols, vec![0; n]);
         let l = t.labels.as_ref().unwrap();
-        let (g, tested) = groups(&t, l, &[1.0, 0.0], 60, 0.95, (1e-4f64).ln());
+        let rare = rare_columns(&t, 60);
+        let (g, tested) = groups(&t, &rare, l, &[1.0, 0.0], 0.95, (1e-4f64).ln());
         assert!(tested > 50, "{tested}");
         assert!(g.is_empty(), "{g:?}");
     }
