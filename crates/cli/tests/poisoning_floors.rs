@@ -30,8 +30,8 @@ struct Floor {
     named: bool,
     /// Hold datagate's F1 to at least cleanlab's on this file (minus 0.01 for ties).
     beat_cleanlab: bool,
-    /// Minimum F1 of one of the attack's detectors on its own, when set.
-    detector_f1: Option<(&'static str, f64)>,
+    /// Minimum F1 of some of the attack's detectors, each on its own.
+    detector_f1: &'static [(&'static str, f64)],
 }
 
 const fn floor(case: &'static str, f1: f64) -> Floor {
@@ -42,7 +42,7 @@ const fn floor(case: &'static str, f1: f64) -> Floor {
         pair_recall: None,
         named: false,
         beat_cleanlab: false,
-        detector_f1: None,
+        detector_f1: &[],
     }
 }
 
@@ -76,9 +76,10 @@ const SMALL: &[Floor] = &[
         ..floor("wine-tabular-trigger-1", 0.95)
     },
     // 10% of wine shifted by 3 sd in one feature, audited with the clean table as
-    // --baseline: edited_rows 1.000 on its own; outliers and baseline_shift find nothing
+    // --baseline: edited_rows 1.000 on its own; outliers 0.727 (4 of 7 rows, no false
+    // positive; 0 before it was fitted on the baseline); baseline_shift finds nothing
     Floor {
-        detector_f1: Some(("edited_rows", 0.95)),
+        detector_f1: &[("edited_rows", 0.95), ("outliers", 0.7)],
         ..floor("wine-feature-shift", 0.95)
     },
     // numeric near copies (±1% sd jitter on every float feature): 1.000, every pair
@@ -151,10 +152,11 @@ const LARGE: &[Floor] = &[
         precision_recall: Some((0.95, 0.95)),
         ..floor("breast_cancer-dup-near", 0.95)
     },
-    // feature shift with --baseline: edited_rows 1.000 on its own, baseline_shift 0.827;
-    // outliers' false positives pull the union down to 0.637
+    // feature shift with --baseline: edited_rows 1.000 on its own, baseline_shift 0.827,
+    // outliers 0.699 (every row, and 31 genuine extremes; 0.228 before it was fitted
+    // on the baseline); the false positives pull the union down to 0.637
     Floor {
-        detector_f1: Some(("edited_rows", 0.95)),
+        detector_f1: &[("edited_rows", 0.95), ("outliers", 0.6)],
         ..floor("breast_cancer-feature-shift", 0.6)
     },
     // conflicting copies: 1.0
@@ -236,7 +238,7 @@ fn check_floors(floors: &[Floor]) {
             let named = a.trigger_named.or(a.pattern_named).unwrap_or(false);
             check(named, "trigger/pattern not named".into());
         }
-        if let Some((detector, min)) = f.detector_f1 {
+        for &(detector, min) in f.detector_f1 {
             let got = a
                 .by_detector
                 .iter()
