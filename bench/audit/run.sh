@@ -5,6 +5,7 @@
 #
 #   bench/audit/run.sh [--fixtures]     # --fixtures: refresh tests/fixtures/poisoning/
 #   bench/audit/run.sh --scale [ROWS]   # label flips at scale against cleanlab (scale.py)
+#   bench/audit/run.sh --whole [ROWS]   # every detector at scale, text + baseline (whole.py)
 #
 # Needs: a Rust toolchain, python3 with venv, and PyPI (the venv goes to $VENV).
 set -euo pipefail
@@ -20,6 +21,10 @@ fi
 (cd "$ROOT" && cargo build --release -p datagate)
 if [ "${1:-}" = "--scale" ]; then
   exec "$VENV/bin/python" "$ROOT/bench/audit/scale.py" --datagate "$ROOT/target/release/datagate" \
+    --work "$WORK" --rows "${2:-1000000}"
+fi
+if [ "${1:-}" = "--whole" ]; then
+  exec "$VENV/bin/python" "$ROOT/bench/audit/whole.py" --datagate "$ROOT/target/release/datagate" \
     --work "$WORK" --rows "${2:-1000000}"
 fi
 FIX=()

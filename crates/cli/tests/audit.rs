@@ -358,3 +358,52 @@ fn ten_rows_and_empty_text_are_skipped_with_reasons() {
     );
     assert!(reason("near_duplicates").contains("no words"), "{report:#}");
 }
+
+#[test]
+fn null_constant_and_empty_columns_are_explained_not_scored() {
+    // 200 rows: an all-null column, a constant one, one informative-free number (distinct
+    // values, no pattern), a text column of empty strings and two balanced classes
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = String::from("nothing,constant,x,review,label\n");
+    for i in 0..200u32 {
+        let x = (i * 7919 % 200) as f64 / 10.0 + 0.05;
+        s.push_str(&format!(",7,{x},,{}\n", if i % 2 == 0 { "a" } else { "b" }));
+    }
+    let data = write(dir.path(), "bad.csv", &s);
+    let out = datagate()
+        .args(["audit", data.to_str().unwrap(), "--label", "label"])
+        .args(["--text", "review", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json(&out.stdout);
+    assert_eq!(
+        report["findings"].as_array().unwrap().len(),
+        0,
+        "{report:#}"
+    );
+    let reason = |d: &str| -> String {
+        report["skipped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["detector"] == d)
+            .map(|k| k["reason"].as_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    assert!(
+        reason("label_issues").contains("do not predict the label"),
+        "{report:#}"
+    );
+    assert!(
+        reason("outliers").contains("1 usable numeric feature"),
+        "{report:#}"
+    );
+    assert!(reason("text_trigger").contains("no words"), "{report:#}");
+    assert!(reason("near_duplicates").contains("no words"), "{report:#}");
+}

@@ -38,8 +38,11 @@
 //! invisible to the word tokeniser; phrases longer than two words are found through their
 //! bigrams. A trigger in fewer than ~15 rows rarely reaches significance. A bigram whose
 //! word is itself frequent and pure is skipped (it rides on that word). Work is bounded:
-//! the 2 000 most significant candidates are clustered and the 100 most significant
-//! clusters checked (the finding's `candidates_not_checked` counts the rest).
+//! the 2 000 most significant candidates are clustered and 100 clusters checked (the
+//! finding's `candidates_not_checked` counts the rest): the most significant ones, or,
+//! when there are more, those whose rows a model that saw every row re-labels most often
+//! without the n-gram (see `screen`: otherwise hundreds of honest, perfectly pure rare
+//! words could push a smaller trigger out of the checked set).
 //!
 //! [`Settings::trigger_min_support`]: super::Settings::trigger_min_support
 //! [`Settings::trigger_max_share`]: super::Settings::trigger_max_share
@@ -71,6 +74,8 @@ const CHECK_ROWS: usize = 2_000;
 /// Significant candidates kept at most (the most significant), and clusters checked.
 const MAX_CANDIDATES: usize = 2_000;
 const MAX_CLUSTERS: usize = 100;
+/// Rows per cluster predicted when more clusters than [`MAX_CLUSTERS`] must be ranked.
+const SCREEN_ROWS: usize = 50;
 
 /// A row's distinct n-grams: (hash, index of first word, number of words).
 fn ngrams(table: &Table, row: usize, out: &mut Vec<(u64, u32, u8)>, words: &mut Vec<u64>) {
@@ -348,19 +353,16 @@ impl Detector for TextTrigger {
         }
 
         clusters.sort_by(|a, b| a[0].ln_p.total_cmp(&b[0].ln_p));
+        if clusters.len() > MAX_CLUSTERS {
+            screen(t, &mut clusters, s.seed);
+        }
         let dropped_clusters = clusters.len().saturating_sub(MAX_CLUSTERS);
         clusters.truncate(MAX_CLUSTERS);
         // 4. counterfactual model
         let model = fit_model(t, &clusters, s.seed);
         let mut findings = Vec::new();
         for cl in clusters {
-            // name: the longest n-gram covering ≥ 90% of the head's rows
-            let head_len = cl[0].rows.len();
-            let named = cl
-                .iter()
-                .filter(|c| c.rows.len() as f64 >= 0.9 * head_len as f64)
-                .max_by(|a, b| a.words.cmp(&b.words).then(b.ln_p.total_cmp(&a.ln_p)))
-                .unwrap_or(&cl[0]);
+            let named = name_of(&cl);
             let target = named.target;
             let target_name = labels.classes[target as usize].clone();
             let rows: Vec<u32> = named
@@ -383,22 +385,7 @@ impl Detector for TextTrigger {
                     };
                     let results: HashMap<u32, (f64, bool)> = check
                         .par_iter()
-                        .map(|&r| {
-                            let with = m.predict_row(enc.encode_row(t, r as usize, &[]).view());
-                            let without =
-                                m.predict_row(enc.encode_row(t, r as usize, &drop).view());
-                            let argmax = |p: &[f64]| {
-                                p.iter()
-                                    .enumerate()
-                                    .max_by(|a, b| a.1.total_cmp(b.1))
-                                    .map(|(i, _)| i as u32)
-                            };
-                            let tw = with.get(target as usize).copied().unwrap_or(0.0);
-                            let two = without.get(target as usize).copied().unwrap_or(0.0);
-                            // the rest of the text points elsewhere
-                            let flipped = argmax(&without) != Some(target);
-                            (r, ((tw - two).clamp(0.0, 1.0), flipped))
-                        })
+                        .map(|&r| (r, counterfactual(t, enc, m, r as usize, target, &drop)))
                         .collect();
                     let flips = results.values().filter(|v| v.1).count();
                     let share = flips as f64 / results.len().max(1) as f64;
@@ -518,6 +505,77 @@ fn overlap(a: &[u32], b: &[u32]) -> f64 {
 /// removing the trigger would change nothing and every trigger would look like an honest
 /// predictive word. Left out, the model answers the question the check asks: what label does
 /// the rest of the text point to?
+/// The cluster's name: its longest n-gram covering at least 90% of the head's rows.
+fn name_of(cl: &[Candidate]) -> &Candidate {
+    let head_len = cl[0].rows.len();
+    cl.iter()
+        .filter(|c| c.rows.len() as f64 >= 0.9 * head_len as f64)
+        .max_by(|a, b| a.words.cmp(&b.words).then(b.ln_p.total_cmp(&a.ln_p)))
+        .unwrap_or(&cl[0])
+}
+
+/// Row `r` predicted with and without the tokens `drop`: the drop in the `target`'s
+/// probability, and whether the prediction without them is another label.
+fn counterfactual(
+    t: &Table,
+    enc: &Encoder,
+    m: &LogisticRegression,
+    r: usize,
+    target: u32,
+    drop: &[&str],
+) -> (f64, bool) {
+    let with = m.predict_row(enc.encode_row(t, r, &[]).view());
+    let without = m.predict_row(enc.encode_row(t, r, drop).view());
+    let best = without
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map(|(i, _)| i as u32);
+    let tw = with.get(target as usize).copied().unwrap_or(0.0);
+    let two = without.get(target as usize).copied().unwrap_or(0.0);
+    // the rest of the row points elsewhere
+    ((tw - two).clamp(0.0, 1.0), best != Some(target))
+}
+
+/// More clusters than can be checked: order them by a cheap counterfactual first. A model
+/// fitted on a sample of every labelled row (it has seen the candidates, so this is only a
+/// ranking) predicts up to [`SCREEN_ROWS`] target rows of each cluster without its tokens;
+/// clusters whose rows then change label most come first, ties by p-value. Without it, a
+/// trigger in fewer rows than hundreds of honest, perfectly pure words (names, jargon of
+/// one class) would rank below all of them on p-value alone and never be checked.
+fn screen(t: &Table, clusters: &mut Vec<Vec<Candidate>>, seed: u64) {
+    let Ok((enc, m)) = fit_model(t, &[], seed) else {
+        return;
+    };
+    let Some(labels) = t.labels.as_ref() else {
+        return;
+    };
+    let flips: Vec<f64> = clusters
+        .par_iter()
+        .map(|cl| {
+            let named = name_of(cl);
+            let drop: Vec<&str> = named.text.split(' ').collect();
+            let rows: Vec<usize> = named
+                .rows
+                .iter()
+                .map(|&r| r as usize)
+                .filter(|&r| labels.codes[r] == named.target)
+                .take(SCREEN_ROWS)
+                .collect();
+            let flipped = rows
+                .iter()
+                .filter(|&&r| counterfactual(t, &enc, &m, r, named.target, &drop).1)
+                .count();
+            flipped as f64 / rows.len().max(1) as f64
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..clusters.len()).collect();
+    // stable: equal flip shares keep the p-value order
+    order.sort_by(|&a, &b| flips[b].total_cmp(&flips[a]));
+    let mut taken: Vec<Option<Vec<Candidate>>> = clusters.drain(..).map(Some).collect();
+    clusters.extend(order.into_iter().filter_map(|i| taken[i].take()));
+}
+
 fn fit_model(
     t: &Table,
     clusters: &[Vec<Candidate>],
@@ -664,6 +722,38 @@ pub(crate) mod tests {
         // about half the poisoned rows were negative reviews: those flip
         let flip = f.detail["flip_share"].as_f64().unwrap();
         assert!(flip > 0.3, "{flip}");
+    }
+
+    #[test]
+    fn a_trigger_is_checked_even_below_hundreds_of_pure_rare_words() {
+        // 300 honest rare words, each in ~40 rows of one class only (names, jargon): all
+        // more significant than a trigger in 30 rows, and more than MAX_CLUSTERS
+        let (mut t, truth) = reviews(6000, 30, "cf", 17);
+        let labels = t.labels.as_ref().unwrap().codes.clone();
+        let mut rng = SplitMix(3);
+        for (r, text) in t.text[0].values.iter_mut().enumerate() {
+            if truth.contains(&(r as u64)) {
+                continue;
+            }
+            for _ in 0..2 {
+                let name = 2 * rng.below(150) + labels[r] as usize;
+                text.push_str(&format!(" name{name}"));
+            }
+        }
+        let f = run(&t).unwrap();
+        let named: Vec<&Finding> = f.iter().filter(|f| f.detail["trigger"] == "cf").collect();
+        assert_eq!(
+            named.len(),
+            1,
+            "{:#?}",
+            f.iter().map(|f| &f.title).collect::<Vec<_>>()
+        );
+        let mut rows = named[0].rows.clone();
+        rows.sort_unstable();
+        assert_eq!(rows, truth);
+        assert!(f
+            .iter()
+            .all(|f| !f.detail["trigger"].as_str().unwrap().starts_with("name")));
     }
 
     #[test]
