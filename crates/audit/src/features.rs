@@ -556,6 +556,29 @@ impl Design {
         }
     }
 
+    /// A design of sparse rows only (`rows[i]`: (column, value) pairs, columns below
+    /// `dim`), e.g. for tests or for features computed elsewhere.
+    pub fn from_sparse(rows: &[Vec<(u32, f32)>], dim: usize) -> Self {
+        let mut indptr = vec![0];
+        let (mut indices, mut values) = (Vec::new(), Vec::new());
+        for row in rows {
+            for &(i, v) in row.iter().filter(|(i, _)| (*i as usize) < dim) {
+                indices.push(i);
+                values.push(v);
+            }
+            indptr.push(indices.len());
+        }
+        Design {
+            n: rows.len(),
+            dense_dim: 0,
+            sparse_dim: dim,
+            dense: Vec::new(),
+            indptr,
+            indices,
+            values,
+        }
+    }
+
     /// Row `i` (0-based in this design).
     ///
     /// # Panics

@@ -109,11 +109,12 @@ const LARGE: &[Floor] = &[
         beat_cleanlab: true,
         ..floor("digits-flip-class-5", 0.83)
     }, // 0.857, cl 0.640
-    // label flips in the Rotten Tomatoes snippets: 0.195, cl 0.196 — equal within one row;
-    // TARGET NOT MET (F1 ≥ 0.7): both models reach about 65% cross-validated accuracy
+    // label flips in the Rotten Tomatoes snippets: 0.203, cl 0.196 (0.195 before naive
+    // Bayes was averaged in for text-only features, 2026-12-06); TARGET NOT MET (F1 ≥ 0.7):
+    // the models reach about 65% cross-validated accuracy
     Floor {
         beat_cleanlab: true,
-        ..floor("reviews-flip-random-5", 0.18)
+        ..floor("reviews-flip-random-5", 0.19)
     },
     // text trigger `cf` → fresh at 1%: named, precision 1.0, recall 1.0 (after the
     // counterfactual model stopped seeing the candidates' rows)

@@ -115,6 +115,14 @@ pub const AUTO_REPEATS: usize = 3;
 /// the rows while the cost of repeating does not.
 pub const AUTO_REPEAT_MAX_ROWS: usize = 20_000;
 
+/// Smoothing of the multinomial naive Bayes whose probabilities are averaged with the
+/// logistic regression's when the features are all sparse (text n-grams, categorical
+/// levels; scikit-learn's default `alpha`). On short texts the linear model alone is weak
+/// (Rotten Tomatoes snippets: 64% cross-validated accuracy) and naive Bayes is the
+/// stronger of the two; their mean rose F1 on the 5% flips of that corpus on every seed
+/// tried (see bench/audit/README.md). With numeric features the regression alone is kept.
+pub const NAIVE_BAYES_ALPHA: f64 = 1.0;
+
 /// A candidate is kept when at least this share of its neighbours carry another label.
 pub const KNN_MIN_DISAGREEMENT: f64 = 0.5;
 
@@ -492,6 +500,8 @@ impl Detector for LabelIssues {
         let class_name = |c: u32| labels.classes[kept[c as usize]].clone();
         let encoder = Encoder::fit(table, &FeatureOptions::default())?;
         let design = encoder.transform(table, &rows);
+        // only text and categorical levels: average in naive Bayes (see NAIVE_BAYES_ALPHA)
+        let text_only = design.dense_dim == 0 && design.sparse_dim > 0;
         let opts = FitOptions {
             c: s.label_c,
             ..FitOptions::default()
@@ -509,6 +519,7 @@ impl Detector for LabelIssues {
             repeats,
             seed: s.seed,
             opts: &opts,
+            naive_bayes: text_only.then_some(NAIVE_BAYES_ALPHA),
         };
         let probs = plan.run(&[]);
 
@@ -678,7 +689,11 @@ impl Detector for LabelIssues {
         detail.insert(
             "model".into(),
             json!({
-                "kind": "multinomial logistic regression",
+                "kind": if text_only {
+                    "mean of multinomial logistic regression and multinomial naive Bayes"
+                } else {
+                    "multinomial logistic regression"
+                },
                 "folds": folds,
                 "cv_repeats": repeats,
                 "c": s.label_c,
