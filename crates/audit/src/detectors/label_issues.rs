@@ -5,7 +5,9 @@
 //! ([`crate::features`]) gives every labelled row out-of-sample class probabilities by
 //! stratified k-fold cross-validation (`Settings::label_folds`, seeded), averaged over
 //! [`AUTO_REPEATS`] fold assignments on tables of up to [`AUTO_REPEAT_MAX_ROWS`] labelled
-//! rows (`Settings::label_cv_repeats`; cleanlab's recipe uses one). Those feed
+//! rows (`Settings::label_cv_repeats`; cleanlab's recipe uses one). When every feature is
+//! sparse (text n-grams, categorical levels), each fold's probabilities are the mean of
+//! the regression's and a multinomial naive Bayes' ([`NAIVE_BAYES_ALPHA`]). Those feed
 //! confident learning exactly as cleanlab 2.9.0 does it
 //! (`cleanlab/filter.py::find_label_issues` with the default
 //! `filter_by="prune_by_noise_rate"`, `min_examples_per_class=1`, `frac_noise=1`;
