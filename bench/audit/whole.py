@@ -16,7 +16,8 @@ import argparse
 import json
 import os
 import subprocess
-import sys
+
+from scale import timed  # the same GNU time wrapper as the label-flip scale benchmark
 
 
 def generate(rows, clean, baseline):
@@ -62,15 +63,11 @@ def main():
                         "--attack", "text-trigger:token=cf,target=1,rate=0.005",
                         "-o", data, "--truth", truth], check=True, capture_output=True)
     report = os.path.join(case, "report.json")
-    out = subprocess.run(["/usr/bin/time", "-f", "%e %M", args.datagate, "audit", data,
-                          "--label", "label", "--text", "review", "--baseline", baseline,
-                          "--format", "json", "-o", report], capture_output=True, text=True)
-    if out.returncode not in (0, 1):  # 1: a finding fails, expected
-        sys.exit(f"datagate audit failed: {out.stderr[-2000:]}")
-    wall, rss = out.stderr.strip().splitlines()[-1].split()
+    wall, rss, _ = timed([args.datagate, "audit", data, "--label", "label", "--text", "review",
+                          "--baseline", baseline, "--format", "json", "-o", report])
     rep = json.load(open(report))
     print(f"whole audit of {args.rows} rows x 30 features + text, baseline {args.rows} rows: "
-          f"{float(wall):.1f} s wall, {int(rss) / 1024:.0f} MiB peak RSS")
+          f"{wall:.1f} s wall, {rss:.0f} MiB peak RSS")
     for name, secs in rep["timings"]:
         flagged = sum(len(f["rows"]) for f in rep["findings"] if f["detector"] == name)
         print(f"  {name:<18} {secs:>7.2f} s  {flagged:>8} rows flagged")

@@ -115,6 +115,17 @@ fn json(out: &[u8]) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(out)))
 }
 
+/// Why `detector` was skipped in an audit report ("" when it was not).
+fn skip_reason(report: &serde_json::Value, detector: &str) -> String {
+    report["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["detector"] == detector)
+        .map(|k| k["reason"].as_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
 fn findings<'a>(report: &'a serde_json::Value, detector: &str) -> Vec<&'a serde_json::Value> {
     report["findings"]
         .as_array()
@@ -343,15 +354,7 @@ fn ten_rows_and_empty_text_are_skipped_with_reasons() {
         String::from_utf8_lossy(&out.stderr)
     );
     let report = json(&out.stdout);
-    let reason = |d: &str| -> String {
-        report["skipped"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|k| k["detector"] == d)
-            .map(|k| k["reason"].as_str().unwrap().to_string())
-            .unwrap_or_default()
-    };
+    let reason = |d: &str| skip_reason(&report, d);
     assert!(
         reason("text_trigger").contains("not enough data"),
         "{report:#}"
@@ -387,15 +390,7 @@ fn null_constant_and_empty_columns_are_explained_not_scored() {
         0,
         "{report:#}"
     );
-    let reason = |d: &str| -> String {
-        report["skipped"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|k| k["detector"] == d)
-            .map(|k| k["reason"].as_str().unwrap().to_string())
-            .unwrap_or_default()
-    };
+    let reason = |d: &str| skip_reason(&report, d);
     assert!(
         reason("label_issues").contains("do not predict the label"),
         "{report:#}"
